@@ -232,6 +232,7 @@ class InMemoryExecutorTest {
             assertThat(throttled.isRetryable()).isTrue();
             assertThat(throttled.mayHaveRun()).isFalse();
             assertThat(throttled.reason()).contains("1 concurrent");
+            assertThat(await(executor.healthCheck(JOB)).healthy()).as("health while the only slot is busy").isTrue();
 
             slow.cancel(true); // interrupts the sleeping handler, which frees the slot
             assertThat(invokeOnceAdmitted(bytes("after")).output().body()).isEqualTo(bytes("after"));

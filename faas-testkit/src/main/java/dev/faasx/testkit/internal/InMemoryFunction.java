@@ -70,9 +70,11 @@ public final class InMemoryFunction {
                 .packageSizeBytes(jar.sizeBytes())
                 .coldStart(Figure.reported(loaded.loadDuration()))
                 .build();
-        this.pool = new ThreadPoolExecutor(config.maxConcurrency(), config.maxConcurrency(),
-                IDLE_THREAD_KEEP_ALIVE.toMillis(), TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                daemonThreads("faasx-in-memory-" + functionId + "-"));
+        // One thread per permitted call, plus one so that warm() and health() need not wait behind calls.
+        int threads = config.maxConcurrency() + 1;
+        this.pool = new ThreadPoolExecutor(threads, threads, IDLE_THREAD_KEEP_ALIVE.toMillis(),
+                TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                daemonThreads("faasx-in-memory-job-" + jobId + "-"));
         pool.allowCoreThreadTimeOut(true);
     }
 
