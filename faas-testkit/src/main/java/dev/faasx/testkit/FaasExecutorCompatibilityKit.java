@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -37,6 +38,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The behaviour every {@link FaasExecutor} must show, as JUnit 5 tests that each provider module's tests extend
@@ -47,8 +50,17 @@ import org.junit.jupiter.api.TestInstance;
  * fresh job id with {@link #config()}; after each test it undeploys every job it deployed, and after the last
  * test it undeploys any leftovers and {@linkplain FaasExecutor#close() closes} the executor. One kit instance
  * serves all tests of a class ({@link TestInstance.Lifecycle#PER_CLASS}), so {@link #executor()} may simply
- * return a field. Waits are generous (30 s per call, 2 min per deploy) so that a loaded machine or a real
- * platform does not make the kit flaky; no test asserts how fast anything is.
+ * return a field; its tests run one at a time, even where JUnit runs tests in parallel. Waits are generous (30 s
+ * per call, 2 min per deploy) so that a loaded machine or a real platform does not make the kit flaky; no test
+ * asserts how fast anything is.
+ *
+ * <p>What it checks: a deployed function is healthy and described (function id, job id, provider) by deploy and
+ * {@code getDeployment}, can be warmed and redeployed; bodies come back byte for byte (all 256 byte values, empty,
+ * 1 MiB) with their metadata; a function's failure fails the call with a {@link FunctionErrorException} carrying
+ * its message, and the function answers the next call; a call that outlives the timeout fails with a
+ * {@link FaasTimeoutException}; configured environment variables reach the function; 16 concurrent calls each get
+ * their own answer; an undeployed or never deployed job is not found, and undeploy is idempotent; the total
+ * duration is measured by the client and every other figure is honest ({@link MetricsAssertions}).
  *
  * <p>A platform that cannot do something the kit checks (environment variables, call metadata, timeouts, warming,
  * concurrent calls) overrides the matching {@code supports...()} method to return {@code false}; the test is then
@@ -69,6 +81,7 @@ import org.junit.jupiter.api.TestInstance;
  * }</pre>
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Execution(ExecutionMode.SAME_THREAD)
 public abstract class FaasExecutorCompatibilityKit {
     /** The environment variable {@link #config()} sets and the environment test reads. */
     public static final String ENV_VAR_NAME = "FAASX_KIT_ENV";
@@ -148,7 +161,7 @@ public abstract class FaasExecutorCompatibilityKit {
     }
 
     /** A job id no test of this kit instance has used yet. */
-    protected final long freshJobId() {
+    protected final synchronized long freshJobId() {
         if (jobIdBase == null) {
             jobIdBase = jobIdBase();
         }
@@ -188,8 +201,10 @@ public abstract class FaasExecutorCompatibilityKit {
     @AfterAll
     void undeployLeftoversAndClose() {
         try {
+            // Best effort, bounded: a test that failed to undeploy has already been reported.
             for (Long id : List.copyOf(deployedJobs)) {
-                executor().undeploy(id).exceptionally(e -> null).join();
+                executor().undeploy(id).exceptionally(e -> null)
+                        .completeOnTimeout(null, CALL_WAIT.toSeconds(), TimeUnit.SECONDS).join();
             }
         } finally {
             executor().close();
