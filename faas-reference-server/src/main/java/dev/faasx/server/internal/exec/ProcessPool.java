@@ -1,0 +1,276 @@
+package dev.faasx.server.internal.exec;
+
+import dev.faasx.core.spec.WorkerMode;
+import dev.faasx.server.internal.store.StoredFunction;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The spec v1 execution model: one {@code bootstrap} process per invocation, the request on stdin until EOF, the
+ * answer on stdout until the process exits. To hide the cost of starting a process, the pool keeps a few processes
+ * already started and blocked reading stdin; each serves exactly one request and is replaced in the background.
+ * A call served by such a process is warm; a call that had to start its own process is cold, and its start time is
+ * its init duration.
+ *
+ * <p>The function's timeout runs from the moment the request is handed over; when it passes, the whole process
+ * tree is killed. Memory is not reported: the kernel drops a process's peak-memory figure when it exits, and the
+ * figure read just before the exit would be a guess.
+ *
+ * <p>Thread-safe.
+ */
+public final class ProcessPool implements InstancePool {
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessPool.class);
+    private static final int MESSAGE_CHARS = 1000;
+
+    private final StoredFunction function;
+    private final ExecServices services;
+    private final long timeoutNanos;
+    private final ConcurrentLinkedDeque<Spawned> idle = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger idleCount = new AtomicInteger();
+    private final AtomicInteger refilling = new AtomicInteger();
+    private final Set<Run> running = ConcurrentHashMap.newKeySet();
+    private volatile int target;
+    private volatile boolean closed;
+    private volatile boolean aborted;
+    private volatile String startFailure;
+
+    public ProcessPool(StoredFunction function, ExecServices services, int prespawned) {
+        this.function = function;
+        this.services = services;
+        this.timeoutNanos = function.config().timeout().toNanos();
+        this.target = prespawned;
+    }
+
+    /** Starts the pre-spawned processes in the background. */
+    public void start() {
+        refill();
+    }
+
+    @Override
+    public Execution execute(byte[] request, long queueDeadline) {
+        Spawned process = takeIdle();
+        boolean cold = process == null;
+        if (cold) {
+            try {
+                process = spawn();
+            } catch (IOException e) {
+                return Execution.failedToStart(startFailure, true);
+            }
+        }
+        refill();
+        return run(process, request, cold);
+    }
+
+    private Execution run(Spawned process, byte[] request, boolean cold) {
+        Run run = new Run(process);
+        running.add(run);
+        if (closed && aborted) {
+            run.kill(Execution.Outcome.ABORTED);
+        }
+        process.stderr().drain(services.background());
+        long begin = System.nanoTime();
+        ScheduledFuture<?> timer = services.schedule(() -> run.kill(Execution.Outcome.TIMED_OUT), timeoutNanos);
+        byte[] output;
+        int exit;
+        try {
+            try (OutputStream stdin = process.stdin()) {
+                stdin.write(request);
+            } catch (IOException e) {
+                // The process stopped reading (or exited): what it wrote and its exit status tell the rest.
+            }
+            output = Streams.readUpTo(process.stdout(), services.limits().maxOutputBytes());
+            if (output == null) {
+                run.kill(Execution.Outcome.OUTPUT_TOO_LARGE);
+                output = new byte[0];
+            }
+            exit = process.process().waitFor();
+        } catch (IOException e) {
+            run.kill(Execution.Outcome.CRASHED);
+            output = new byte[0];
+            exit = waitQuietly(process);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            run.kill(Execution.Outcome.ABORTED);
+            output = new byte[0];
+            exit = -1;
+        } finally {
+            timer.cancel(false);
+            running.remove(run);
+        }
+        Duration duration = Duration.ofNanos(System.nanoTime() - begin);
+        String stderr = finishStderr(process);
+        Execution.Outcome outcome = run.killedFor() != null ? run.killedFor()
+                : output.length > 0 ? Execution.Outcome.COMPLETED : Execution.Outcome.CRASHED;
+        return new Execution(outcome, output, exit < 0 ? OptionalInt.empty() : OptionalInt.of(exit), duration,
+                OptionalLong.empty(), cold, cold ? Optional.of(process.spawnDuration()) : Optional.empty(), stderr);
+    }
+
+    /** The end of stderr; descendants that outlived the process and keep the pipe open are killed. */
+    private String finishStderr(Spawned process) {
+        if (!process.stderr().awaitEnd(50)) {
+            services.background().execute(() -> ProcessTree.killHolders(Optional.empty(), process.stderrPipe()));
+            process.stderr().awaitEnd(50);
+        }
+        return process.stderr().text(MESSAGE_CHARS);
+    }
+
+    private Spawned takeIdle() {
+        Spawned process;
+        while ((process = idle.pollFirst()) != null) {
+            idleCount.decrementAndGet();
+            if (process.isAlive()) {
+                return process;
+            }
+            noteEarlyExit(process);
+        }
+        return null;
+    }
+
+    private Spawned spawn() throws IOException {
+        try {
+            return services.spawner().spawn(function, WorkerMode.PROCESS);
+        } catch (IOException e) {
+            startFailure = "cannot start bootstrap of function " + function.id() + ": " + e.getMessage();
+            throw e;
+        }
+    }
+
+    private void noteEarlyExit(Spawned process) {
+        process.stderr().drain(services.background());
+        process.stderr().awaitEnd(100);
+        String stderr = process.stderr().text(MESSAGE_CHARS);
+        startFailure = "bootstrap exited with status " + waitQuietly(process) + " before it received a request"
+                + (stderr.isEmpty() ? "" : ": " + stderr);
+        LOG.warn("function {}: {}", function.id(), startFailure);
+    }
+
+    /** Tops the idle processes up to the target, in the background. */
+    private void refill() {
+        while (!closed) {
+            int pending = refilling.get();
+            if (target - idleCount.get() - pending <= 0) {
+                return;
+            }
+            if (refilling.compareAndSet(pending, pending + 1)) {
+                services.background().execute(this::refillOne);
+            }
+        }
+    }
+
+    private void refillOne() {
+        try {
+            offerIdle(spawn());
+        } catch (IOException e) {
+            LOG.debug("function {}: {}", function.id(), startFailure);
+        } catch (RuntimeException e) {
+            LOG.warn("function {}: cannot pre-spawn a process", function.id(), e);
+        } finally {
+            refilling.decrementAndGet();
+        }
+    }
+
+    private void offerIdle(Spawned process) {
+        idle.addLast(process);
+        idleCount.incrementAndGet();
+        if (closed) {
+            killIdle();
+        }
+    }
+
+    @Override
+    public int warm(int instances) {
+        target = Math.max(target, instances);
+        while (!closed && idleCount.get() < instances) {
+            try {
+                offerIdle(spawn());
+            } catch (IOException e) {
+                break;
+            }
+        }
+        return (int) idle.stream().filter(Spawned::isAlive).count();
+    }
+
+    @Override
+    public Optional<String> probe() {
+        long window = services.limits().healthProbeWindow().toNanos();
+        for (Spawned process : idle) {
+            if (process.isAlive() && System.nanoTime() - process.startedNanos() >= window) {
+                return Optional.empty();
+            }
+        }
+        Spawned process = takeIdle();
+        try {
+            if (process == null) {
+                process = spawn();
+            }
+        } catch (IOException e) {
+            return Optional.of(startFailure);
+        }
+        long remaining = window - (System.nanoTime() - process.startedNanos());
+        try {
+            if (remaining > 0 && process.process().waitFor(remaining, TimeUnit.NANOSECONDS)
+                    || !process.isAlive()) {
+                noteEarlyExit(process);
+                return Optional.of(startFailure);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        offerIdle(process);
+        startFailure = null;
+        return Optional.empty();
+    }
+
+    /** Why the last process failed to start or died before receiving a request, if one did since the last probe. */
+    public Optional<String> lastStartFailure() {
+        return Optional.ofNullable(startFailure);
+    }
+
+    @Override
+    public InstanceCounts counts() {
+        return new InstanceCounts(idleCount.get(), running.size());
+    }
+
+    @Override
+    public void abort() {
+        closed = true;
+        aborted = true;
+        killIdle();
+        running.forEach(run -> run.kill(Execution.Outcome.ABORTED));
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        killIdle();
+    }
+
+    private void killIdle() {
+        Spawned process;
+        while ((process = idle.pollFirst()) != null) {
+            idleCount.decrementAndGet();
+            process.kill();
+        }
+    }
+
+    private static int waitQuietly(Spawned process) {
+        try {
+            return process.process().waitFor(1, TimeUnit.SECONDS) ? process.process().exitValue() : -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+}
