@@ -1,5 +1,6 @@
 package dev.faasx.server.internal.exec;
 
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -22,9 +23,15 @@ public interface InstancePool extends AutoCloseable {
 
     /**
      * Starts instances until {@code instances} are warm (waiting for each to be ready) and keeps that many warm from
-     * now on; answers how many are warm.
+     * now on; answers how many are warm, at most {@code instances}.
      */
     int warm(int instances);
+
+    /**
+     * Starts one instance now, to have it ready for the first call, without changing how many are kept warm; answers
+     * how long starting it took, or empty when it could not start.
+     */
+    Optional<Duration> startInstance();
 
     /** Empty when an instance can start; otherwise why not (for example, the bootstrap's exit status and stderr). */
     Optional<String> probe();

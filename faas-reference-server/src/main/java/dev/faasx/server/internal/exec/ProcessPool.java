@@ -192,14 +192,33 @@ public final class ProcessPool implements InstancePool {
     @Override
     public int warm(int instances) {
         target = Math.max(target, instances);
-        while (!closed && idleCount.get() < instances) {
+        while (!closed && idleCount.get() + refilling.get() < instances) {
             try {
                 offerIdle(spawn());
             } catch (IOException e) {
                 break;
             }
         }
-        return (int) idle.stream().filter(Spawned::isAlive).count();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        try {
+            while (refilling.get() > 0 && idleCount.get() < instances && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return (int) Math.min(instances, idle.stream().filter(Spawned::isAlive).count());
+    }
+
+    @Override
+    public Optional<Duration> startInstance() {
+        try {
+            Spawned process = spawn();
+            offerIdle(process);
+            return Optional.of(process.spawnDuration());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.faasx.server.internal.exec;
 
 import dev.faasx.server.internal.store.StoredFunction;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -172,7 +173,21 @@ public final class WorkerPool implements InstancePool {
             }, services.background()));
         }
         starts.forEach(CompletableFuture::join);
-        return ready();
+        return Math.min(wanted, ready());
+    }
+
+    @Override
+    public Optional<Duration> startInstance() {
+        if (!reserve()) {
+            return Optional.empty();
+        }
+        try {
+            PersistentWorker worker = startReserved();
+            offer(worker);
+            return Optional.of(worker.startDuration());
+        } catch (PersistentWorker.StartException e) {
+            return Optional.empty();
+        }
     }
 
     private int ready() {

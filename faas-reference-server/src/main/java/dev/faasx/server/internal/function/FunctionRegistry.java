@@ -20,7 +20,6 @@ import dev.faasx.server.internal.store.PackageExtractor;
 import dev.faasx.server.internal.store.StoredFunction;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -114,10 +113,7 @@ public final class FunctionRegistry {
         } finally {
             store.discard(extracted);
         }
-        long begin = System.nanoTime();
-        if (fresh.pool().warm(1) > 0) {
-            fresh.deployColdStart(Duration.ofNanos(System.nanoTime() - begin));
-        }
+        fresh.pool().startInstance().ifPresent(fresh::deployColdStart);
         startInBackground(fresh);
         LOG.info("deployed function {} ({}, {} bytes, {} mode)", id, fresh.function().version(), uploadBytes,
                 config.effectiveWorkerMode().wireName());
