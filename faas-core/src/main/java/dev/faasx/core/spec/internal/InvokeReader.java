@@ -1,8 +1,11 @@
 package dev.faasx.core.spec.internal;
 
+import com.fasterxml.jackson.core.Base64Variant;
+import com.fasterxml.jackson.core.Base64Variants;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import dev.faasx.core.ErrorContext;
 import dev.faasx.core.spec.Decoded;
 import dev.faasx.core.spec.InvokeRequest;
@@ -11,7 +14,6 @@ import dev.faasx.core.spec.PayloadEncoding;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -34,6 +36,9 @@ public final class InvokeReader {
     private static final int MEMORY_USED_MB = 1 << 9;
     private static final int COLD_START = 1 << 10;
     private static final int INIT_MS = 1 << 11;
+    /** Standard alphabet (RFC 4648 section 4), no line feeds; the trailing '=' padding may be left out. */
+    private static final Base64Variant BASE64 = Base64Variants.MIME_NO_LINEFEEDS
+            .withReadPadding(Base64Variant.PaddingReadBehaviour.PADDING_ALLOWED);
 
     private final JsonFactory factory;
 
@@ -318,9 +323,10 @@ public final class InvokeReader {
             }
             checkNotBoth(in);
             try {
-                bytes = Base64.getDecoder().decode(p.getText());
-            } catch (IllegalArgumentException e) {
-                throw in.fail(base64Field + " is not valid base64: " + MessageReading.shorten(e.getMessage()));
+                // Decoded straight from the parser's buffer: no intermediate String of the whole payload.
+                bytes = p.getBinaryValue(BASE64);
+            } catch (StreamReadException e) {
+                throw in.fail(base64Field + " is not valid base64: " + MessageReading.shorten(e.getOriginalMessage()));
             }
             encoding = PayloadEncoding.BASE64;
         }
@@ -338,6 +344,28 @@ public final class InvokeReader {
         }
     }
 
+    /**
+     * The value of the integer token the parser is on when it is 0-255, else -1. Reads the token's digits in place:
+     * far cheaper than Jackson's general number conversion, which matters at millions of elements per payload.
+     */
+    private static int byteValue(JsonParser p) throws IOException {
+        int length = p.getTextLength();
+        if (length > 3) {
+            return -1;
+        }
+        char[] text = p.getTextCharacters();
+        int offset = p.getTextOffset();
+        int v = 0;
+        for (int i = 0; i < length; i++) {
+            int digit = text[offset + i] - '0';
+            if (digit < 0 || digit > 9) {
+                return -1;
+            }
+            v = v * 10 + digit;
+        }
+        return v <= 255 ? v : -1;
+    }
+
     /** Reads the elements of an array the parser has just entered, each an integer 0-255. */
     private static byte[] readByteArray(JsonParser p, MessageReading in, String field, int sizeHint)
             throws IOException {
@@ -351,8 +379,8 @@ public final class InvokeReader {
                 }
                 throw in.fail(field + "[" + n + "] must be an integer 0-255, was " + MessageReading.describe(t));
             }
-            int v = p.getNumberType() == JsonParser.NumberType.INT ? p.getIntValue() : -1;
-            if (v < 0 || v > 255) {
+            int v = byteValue(p);
+            if (v < 0) {
                 throw in.fail(field + "[" + n + "] must be an integer 0-255, was " + p.getText());
             }
             if (n == buf.length) {
