@@ -183,6 +183,7 @@ public final class InvokeReader {
     }
 
     private static void endDocument(JsonParser p, MessageReading in) throws IOException {
+        in.objectClosed();
         JsonToken after = p.nextToken();
         if (after != null) {
             throw in.fail("unexpected content after the JSON object: " + MessageReading.describe(after));

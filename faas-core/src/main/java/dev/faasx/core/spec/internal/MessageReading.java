@@ -23,6 +23,7 @@ final class MessageReading {
     private String field;
     private Long jobId;
     private int seen;
+    private boolean objectClosed;
 
     MessageReading(String what, boolean mayHaveRun, ErrorContext context) {
         this.what = what;
@@ -43,6 +44,11 @@ final class MessageReading {
 
     void leave() {
         field = null;
+    }
+
+    /** The message's object has been read completely; anything after it is trailing content. */
+    void objectClosed() {
+        objectClosed = true;
     }
 
     void jobId(long value) {
@@ -67,11 +73,14 @@ final class MessageReading {
     /** Maps an exception Jackson threw while reading to a {@link ProtocolException}. */
     ProtocolException malformed(IOException e) {
         String where = field == null ? "" : " in field " + field;
-        if (e instanceof JsonEOFException) {
+        if (e instanceof JsonEOFException || endedEarly(e)) {
             return fail("truncated JSON: the input ends before the message is complete" + where);
         }
         if (e instanceof StreamConstraintsException c) {
             return fail("JSON exceeds a processing limit" + where + ": " + shorten(c.getOriginalMessage()));
+        }
+        if (e instanceof JsonParseException p && objectClosed) {
+            return fail("unexpected content after the JSON object" + location(p.getLocation()));
         }
         if (e instanceof JsonParseException p) {
             return fail("malformed JSON" + location(p.getLocation()) + where + ": "
@@ -81,6 +90,12 @@ final class MessageReading {
             return fail("invalid JSON" + where + ": " + shorten(p.getOriginalMessage()));
         }
         return fail("cannot read the message" + where + ": " + e.getClass().getSimpleName(), e);
+    }
+
+    /** Jackson reports some truncations (for example right after a comma) without a {@link JsonEOFException}. */
+    private static boolean endedEarly(IOException e) {
+        return e instanceof JsonProcessingException p && p.getOriginalMessage() != null
+                && p.getOriginalMessage().startsWith("Unexpected end-of-input");
     }
 
     static String describe(JsonToken token) {
