@@ -1,19 +1,14 @@
 package dev.faasx.core.spec.internal;
 
-import com.fasterxml.jackson.core.Base64Variant;
-import com.fasterxml.jackson.core.Base64Variants;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.exc.StreamReadException;
 import dev.faasx.core.ErrorContext;
 import dev.faasx.core.spec.Decoded;
 import dev.faasx.core.spec.InvokeRequest;
 import dev.faasx.core.spec.InvokeResponse;
-import dev.faasx.core.spec.PayloadEncoding;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -36,9 +31,6 @@ public final class InvokeReader {
     private static final int MEMORY_USED_MB = 1 << 9;
     private static final int COLD_START = 1 << 10;
     private static final int INIT_MS = 1 << 11;
-    /** Standard alphabet (RFC 4648 section 4), no line feeds; the trailing '=' padding may be left out. */
-    private static final Base64Variant BASE64 = Base64Variants.MIME_NO_LINEFEEDS
-            .withReadPadding(Base64Variant.PaddingReadBehaviour.PADDING_ALLOWED);
 
     private final JsonFactory factory;
 
@@ -49,7 +41,7 @@ public final class InvokeReader {
     public Decoded<InvokeRequest> readRequest(byte[] json, ErrorContext context) {
         MessageReading in = new MessageReading("invalid invoke request", false, context);
         Long jobId = null;
-        Payload payload = new Payload("args", "args_base64", json.length);
+        PayloadField payload = new PayloadField("args", "args_base64", json.length);
         String callId = null;
         Map<String, String> metadata = Map.of();
         try (JsonParser p = factory.createParser(json)) {
@@ -84,15 +76,15 @@ public final class InvokeReader {
             throw in.fail("job_id is required");
         }
         payload.requireOne(in);
-        InvokeRequest request = new InvokeRequest(jobId, payload.bytes, Optional.ofNullable(callId), metadata);
-        return new Decoded<>(request, payload.encoding);
+        InvokeRequest request = new InvokeRequest(jobId, payload.bytes(), Optional.ofNullable(callId), metadata);
+        return new Decoded<>(request, payload.encoding());
     }
 
     public Decoded<InvokeResponse> readResponse(byte[] json, ErrorContext context) {
         MessageReading in = new MessageReading("invalid invoke response", true, context);
         Long jobId = null;
         Boolean success = null;
-        Payload payload = new Payload("result", "result_base64", json.length);
+        PayloadField payload = new PayloadField("result", "result_base64", json.length);
         String error = null;
         String errorType = null;
         String callId = null;
@@ -163,13 +155,11 @@ public final class InvokeReader {
         if (success == null) {
             throw in.fail("success is required");
         }
-        if (payload.bytes == null) {
-            payload.bytes = new byte[0];
-        }
-        InvokeResponse response = new InvokeResponse(jobId, payload.bytes, success, Optional.ofNullable(error),
+        byte[] result = payload.bytes() == null ? new byte[0] : payload.bytes();
+        InvokeResponse response = new InvokeResponse(jobId, result, success, Optional.ofNullable(error),
                 Optional.ofNullable(errorType), Optional.ofNullable(callId), metadata, Optional.ofNullable(execution),
                 memory, Optional.ofNullable(coldStart), Optional.ofNullable(init));
-        return new Decoded<>(response, payload.encoding);
+        return new Decoded<>(response, payload.encoding());
     }
 
     private static void startObject(JsonParser p, MessageReading in) throws IOException {
@@ -284,111 +274,5 @@ public final class InvokeReader {
             return OptionalLong.of(Math.round(p.getDoubleValue()));
         }
         throw in.wrongType("a non-negative number of MiB", value);
-    }
-
-    /** The payload of a message, from either of its two fields (never both). */
-    private static final class Payload {
-        private final String arrayField;
-        private final String base64Field;
-        private final int sizeHint;
-        private byte[] bytes;
-        private PayloadEncoding encoding = PayloadEncoding.BYTE_ARRAY;
-
-        Payload(String arrayField, String base64Field, int messageLength) {
-            this.arrayField = arrayField;
-            this.base64Field = base64Field;
-            // Each byte takes 2 to 4 characters in the array form; start near the likely size to grow at most once.
-            this.sizeHint = Math.max(64, messageLength / 4);
-        }
-
-        void readArray(JsonParser p, JsonToken value, MessageReading in, int bit) throws IOException {
-            in.enter(arrayField, bit);
-            if (value == JsonToken.VALUE_NULL) {
-                return;
-            }
-            if (value != JsonToken.START_ARRAY) {
-                throw in.wrongType("an array of integers 0-255", value);
-            }
-            checkNotBoth(in);
-            bytes = readByteArray(p, in, arrayField, sizeHint);
-            encoding = PayloadEncoding.BYTE_ARRAY;
-        }
-
-        void readBase64(JsonParser p, JsonToken value, MessageReading in, int bit) throws IOException {
-            in.enter(base64Field, bit);
-            if (value == JsonToken.VALUE_NULL) {
-                return;
-            }
-            if (value != JsonToken.VALUE_STRING) {
-                throw in.wrongType("a base64 string", value);
-            }
-            checkNotBoth(in);
-            try {
-                // Decoded straight from the parser's buffer: no intermediate String of the whole payload.
-                bytes = p.getBinaryValue(BASE64);
-            } catch (StreamReadException e) {
-                throw in.fail(base64Field + " is not valid base64: " + MessageReading.shorten(e.getOriginalMessage()));
-            }
-            encoding = PayloadEncoding.BASE64;
-        }
-
-        private void checkNotBoth(MessageReading in) {
-            if (bytes != null) {
-                throw in.fail("both " + arrayField + " and " + base64Field + " are present; send exactly one");
-            }
-        }
-
-        void requireOne(MessageReading in) {
-            if (bytes == null) {
-                throw in.fail(arrayField + " (or " + base64Field + ") is required");
-            }
-        }
-    }
-
-    /**
-     * The value of the integer token the parser is on when it is 0-255, else -1. Reads the token's digits in place:
-     * far cheaper than Jackson's general number conversion, which matters at millions of elements per payload.
-     */
-    private static int byteValue(JsonParser p) throws IOException {
-        int length = p.getTextLength();
-        if (length > 3) {
-            return -1;
-        }
-        char[] text = p.getTextCharacters();
-        int offset = p.getTextOffset();
-        int v = 0;
-        for (int i = 0; i < length; i++) {
-            int digit = text[offset + i] - '0';
-            if (digit < 0 || digit > 9) {
-                return -1;
-            }
-            v = v * 10 + digit;
-        }
-        return v <= 255 ? v : -1;
-    }
-
-    /** Reads the elements of an array the parser has just entered, each an integer 0-255. */
-    private static byte[] readByteArray(JsonParser p, MessageReading in, String field, int sizeHint)
-            throws IOException {
-        byte[] buf = new byte[sizeHint];
-        int n = 0;
-        JsonToken t;
-        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-            if (t != JsonToken.VALUE_NUMBER_INT) {
-                if (t == null) {
-                    throw in.fail("truncated JSON: the input ends inside " + field);
-                }
-                throw in.fail(field + "[" + n + "] must be an integer 0-255, was " + MessageReading.describe(t));
-            }
-            int v = byteValue(p);
-            if (v < 0) {
-                throw in.fail(field + "[" + n + "] must be an integer 0-255, was " + p.getText());
-            }
-            if (n == buf.length) {
-                buf = Arrays.copyOf(buf, Math.max(64, buf.length * 2));
-            }
-            buf[n++] = (byte) v;
-        }
-        return n == buf.length ? buf : Arrays.copyOf(buf, n);
     }
 }
