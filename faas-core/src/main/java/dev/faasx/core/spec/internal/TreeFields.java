@@ -37,10 +37,6 @@ public final class TreeFields {
         return node == null || node.isNull() ? Optional.empty() : Optional.of(node);
     }
 
-    public boolean has(String field) {
-        return get(field).isPresent();
-    }
-
     public Optional<String> optString(String field) {
         return get(field).map(n -> {
             if (!n.isTextual()) {
@@ -136,34 +132,6 @@ public final class TreeFields {
                 throw new Problem(field + " must be a URI: " + MessageReading.shorten(e.getMessage()));
             }
         });
-    }
-
-    public Optional<Boolean> optBoolean(String field) {
-        return get(field).map(n -> {
-            if (!n.isBoolean()) {
-                throw wrongType(field, "true or false", n);
-            }
-            return n.booleanValue();
-        });
-    }
-
-    /** An object whose values are all strings. */
-    public Map<String, String> stringMap(String field) {
-        Optional<JsonNode> node = get(field);
-        if (node.isEmpty()) {
-            return Map.of();
-        }
-        if (!node.get().isObject()) {
-            throw wrongType(field, "an object of strings", node.get());
-        }
-        Map<String, String> map = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : node.get().properties()) {
-            if (!e.getValue().isTextual()) {
-                throw wrongType(field + "." + e.getKey(), "a string", e.getValue());
-            }
-            map.put(e.getKey(), e.getValue().textValue());
-        }
-        return map;
     }
 
     /** An object of any values, each kept as a string: text as itself, anything else as compact JSON. */
