@@ -11,13 +11,13 @@ import dev.faasx.core.FunctionNotFoundException;
 import dev.faasx.core.InvalidRequestException;
 import dev.faasx.core.ProviderException;
 import dev.faasx.core.ThrottledException;
+import dev.faasx.core.spec.internal.TreeFields;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -129,12 +129,11 @@ public final class SpecErrors {
         String message = text(node, "error").or(() -> text(node, "message")).orElse("");
         JsonNode success = node.get("success");
         boolean invokeFailure = success != null && success.isBoolean() && !success.booleanValue();
-        Map<String, String> details = new LinkedHashMap<>();
-        JsonNode d = node.get("details");
-        if (d != null && d.isObject()) {
-            for (Map.Entry<String, JsonNode> e : d.properties()) {
-                details.put(e.getKey(), e.getValue().isTextual() ? e.getValue().textValue() : e.getValue().toString());
-            }
+        Map<String, String> details;
+        try {
+            details = new TreeFields(node).textMap("details");
+        } catch (TreeFields.Problem notAnObject) {
+            details = Map.of();
         }
         return new Answer(status, message, text(node, "code"), text(node, "error_type"), invokeFailure, details);
     }
