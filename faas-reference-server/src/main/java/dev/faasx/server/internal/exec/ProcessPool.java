@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class ProcessPool implements InstancePool {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessPool.class);
     private static final int MESSAGE_CHARS = 1000;
+    /** A run still going after this long gets a thread draining its stderr; shorter runs need none. */
+    private static final long STDERR_DRAIN_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final StoredFunction function;
     private final ExecServices services;
@@ -79,9 +81,10 @@ public final class ProcessPool implements InstancePool {
         if (closed && aborted) {
             run.kill(Execution.Outcome.ABORTED);
         }
-        process.stderr().drain(services.background());
         long begin = System.nanoTime();
         ScheduledFuture<?> timer = services.schedule(() -> run.kill(Execution.Outcome.TIMED_OUT), timeoutNanos);
+        ScheduledFuture<?> drain = services.schedule(() -> process.stderr().drain(services.background()),
+                STDERR_DRAIN_DELAY_NANOS);
         byte[] output;
         int exit;
         try {
@@ -107,6 +110,7 @@ public final class ProcessPool implements InstancePool {
             exit = -1;
         } finally {
             timer.cancel(false);
+            drain.cancel(false);
             running.remove(run);
         }
         Duration duration = Duration.ofNanos(System.nanoTime() - begin);
@@ -119,7 +123,8 @@ public final class ProcessPool implements InstancePool {
 
     /** The end of stderr; descendants that outlived the process and keep the pipe open are killed. */
     private String finishStderr(Spawned process) {
-        if (!process.stderr().awaitEnd(50)) {
+        process.stderr().readExited();
+        if (!process.stderr().awaitEnd(0)) {
             services.background().execute(() -> ProcessTree.killHolders(Optional.empty(), process.stderrPipe()));
             process.stderr().awaitEnd(50);
         }
@@ -148,8 +153,8 @@ public final class ProcessPool implements InstancePool {
     }
 
     private void noteEarlyExit(Spawned process) {
-        process.stderr().drain(services.background());
-        process.stderr().awaitEnd(100);
+        waitQuietly(process);
+        process.stderr().readExited();
         String stderr = process.stderr().text(MESSAGE_CHARS);
         startFailure = "bootstrap exited with status " + waitQuietly(process) + " before it received a request"
                 + (stderr.isEmpty() ? "" : ": " + stderr);

@@ -8,9 +8,10 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Drains a process's stderr so that it never blocks on a full pipe, keeping only the last {@code capacity} bytes
- * for error messages. Started when the process begins work; a pre-spawned process waiting for its request is not
- * drained yet.
+ * Keeps the last {@code capacity} bytes a process wrote on stderr, for error messages. A short run never needs a
+ * thread for this: once the process has exited, what it wrote is read without blocking ({@link #readExited}). A
+ * run that lasts longer gets a draining thread ({@link #drain}), so that a process writing more than a pipe holds
+ * is never blocked for long.
  *
  * <p>Thread-safe: one thread drains, any thread may read the tail.
  */
@@ -49,6 +50,34 @@ final class StderrTail {
         } finally {
             ended.countDown();
         }
+    }
+
+    /**
+     * Reads what an exited process left on stderr, without blocking, unless a draining thread already does; then
+     * waits briefly for that thread instead.
+     */
+    void readExited() {
+        synchronized (this) {
+            if (!started) {
+                started = true;
+                try {
+                    byte[] buffer = new byte[4096];
+                    int available;
+                    while ((available = stream.available()) > 0) {
+                        int n = stream.read(buffer, 0, Math.min(available, buffer.length));
+                        if (n <= 0) {
+                            break;
+                        }
+                        append(buffer, n);
+                    }
+                } catch (IOException e) {
+                    // Closed: nothing more to read.
+                }
+                ended.countDown();
+                return;
+            }
+        }
+        awaitEnd(50);
     }
 
     private synchronized void append(byte[] data, int n) {
