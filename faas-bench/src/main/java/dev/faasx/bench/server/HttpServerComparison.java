@@ -35,7 +35,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *
  * <pre>
  * java -cp faas-bench/target/benchmarks.jar dev.faasx.bench.server.HttpServerComparison [--clients 64]
- *      [--seconds 10] [--warmup 5]
+ *      [--seconds 10] [--warmup 10]
  * </pre>
  */
 public final class HttpServerComparison {
@@ -49,9 +49,9 @@ public final class HttpServerComparison {
 
     public static void main(String[] args) throws Exception {
         var options = ServerBenchmark.options(args);
-        int clients = options.get("clients");
-        Duration seconds = Duration.ofSeconds(options.get("seconds"));
-        Duration warmup = Duration.ofSeconds(options.get("warmup"));
+        int clients = Integer.parseInt(options.get("clients"));
+        Duration seconds = Duration.ofSeconds(Integer.parseInt(options.get("seconds")));
+        Duration warmup = Duration.ofSeconds(Integer.parseInt(options.get("warmup")));
         List<String> rows = new ArrayList<>();
         rows.add("| server | unloaded p50 | unloaded p99 | throughput, " + clients + " clients | failures |");
         rows.add("|---|---|---|---|---|");

@@ -30,7 +30,7 @@ import java.util.Map;
  * <pre>
  * ./mvnw -B -q -pl faas-bench -am -DskipTests package
  * java -cp faas-bench/target/benchmarks.jar dev.faasx.bench.server.ServerBenchmark [--clients 64] [--seconds 10]
- *      [--warmup 5] [--latency-requests 5000] [--cold-starts 5]
+ *      [--warmup 10] [--latency-requests 5000] [--cold-starts 5] [--only all|c-v1,c-worker,java-worker]
  * </pre>
  *
  * <p>Like the server's command line, it selects the VFORK process launch mechanism on JDKs before 25.
@@ -47,12 +47,13 @@ public final class ServerBenchmark {
         if (Runtime.version().feature() < 25 && System.getProperty("jdk.lang.Process.launchMechanism") == null) {
             System.setProperty("jdk.lang.Process.launchMechanism", "VFORK");
         }
-        Map<String, Integer> options = options(args);
-        int clients = options.get("clients");
-        Duration seconds = Duration.ofSeconds(options.get("seconds"));
-        Duration warmup = Duration.ofSeconds(options.get("warmup"));
-        int latencyRequests = options.get("latency-requests");
-        int coldStarts = options.get("cold-starts");
+        Map<String, String> options = options(args);
+        int clients = Integer.parseInt(options.get("clients"));
+        Duration seconds = Duration.ofSeconds(Integer.parseInt(options.get("seconds")));
+        Duration warmup = Duration.ofSeconds(Integer.parseInt(options.get("warmup")));
+        int latencyRequests = Integer.parseInt(options.get("latency-requests"));
+        int coldStarts = Integer.parseInt(options.get("cold-starts"));
+        List<String> only = List.of(options.get("only").split(","));
 
         Path work = Files.createTempDirectory("faasx-bench");
         byte[] echo = Bootstraps.nativeEcho(work).orElseThrow(() -> new IllegalStateException(
@@ -70,12 +71,18 @@ public final class ServerBenchmark {
             report.add("| function | cold start (deploy → first result), median of " + coldStarts
                     + " | unloaded p50 | unloaded p99 | throughput, " + clients + " clients | failures |");
             report.add("|---|---|---|---|---|---|");
-            report.add(scenario(base, "C echo, v1 process per call", "c-v1", nativeZip, null, coldStarts, clients,
-                    warmup, seconds, latencyRequests));
-            report.add(scenario(base, "C echo, persistent worker", "c-worker", nativeZip, PERSISTENT, coldStarts,
-                    clients, warmup, seconds, latencyRequests));
-            report.add(scenario(base, "Java JobHandler, persistent worker", "java-worker", javaZip, PERSISTENT,
-                    Math.min(coldStarts, 3), clients, warmup, seconds, latencyRequests));
+            if (only.contains("all") || only.contains("c-v1")) {
+                report.add(scenario(base, "C echo, v1 process per call", "c-v1", nativeZip, null, coldStarts,
+                        clients, warmup, seconds, latencyRequests));
+            }
+            if (only.contains("all") || only.contains("c-worker")) {
+                report.add(scenario(base, "C echo, persistent worker", "c-worker", nativeZip, PERSISTENT,
+                        coldStarts, clients, warmup, seconds, latencyRequests));
+            }
+            if (only.contains("all") || only.contains("java-worker")) {
+                report.add(scenario(base, "Java JobHandler, persistent worker", "java-worker", javaZip, PERSISTENT,
+                        Math.min(coldStarts, 3), clients, warmup, seconds, latencyRequests));
+            }
         }
         System.out.println();
         System.out.println("JDK " + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors()
@@ -169,15 +176,16 @@ public final class ServerBenchmark {
                 r.failures(), r.firstFailure() == null ? "" : " (first: " + r.firstFailure() + ")");
     }
 
-    static Map<String, Integer> options(String[] args) {
-        Map<String, Integer> options = new LinkedHashMap<>(Map.of("clients", 64, "seconds", 10, "warmup", 5,
-                "latency-requests", 5000, "cold-starts", 5));
+    /** {@code --name value} pairs over the defaults; an unknown name is an error. */
+    static Map<String, String> options(String[] args) {
+        Map<String, String> options = new LinkedHashMap<>(Map.of("clients", "64", "seconds", "10", "warmup", "10",
+                "latency-requests", "5000", "cold-starts", "5", "only", "all"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             String name = args[i].replaceFirst("^--", "");
             if (!options.containsKey(name)) {
                 throw new IllegalArgumentException("unknown option " + args[i] + "; known: " + options.keySet());
             }
-            options.put(name, Integer.parseInt(args[i + 1]));
+            options.put(name, args[i + 1]);
         }
         return options;
     }

@@ -73,32 +73,39 @@ final class PeakMemory implements AutoCloseable {
         }
     }
 
-    /** The number after {@code VmHWM:}, in kB; -1 when absent (a zombie has no memory lines). */
+    /** The number after {@code VmHWM:} at the start of a line, in kB; -1 when absent (a zombie has none). */
     static long parse(byte[] text, int length) {
-        outer:
-        for (int i = 0; i + KEY.length <= length; i++) {
-            if (i > 0 && text[i - 1] != '\n') {
-                continue;
-            }
-            for (int k = 0; k < KEY.length; k++) {
-                if (text[i + k] != KEY[k]) {
-                    continue outer;
+        int line = 0;
+        while (line + KEY.length <= length) {
+            if (startsWithKey(text, line)) {
+                long value = 0;
+                boolean digits = false;
+                for (int j = line + KEY.length; j < length && text[j] != '\n'; j++) {
+                    byte b = text[j];
+                    if (b >= '0' && b <= '9') {
+                        value = value * 10 + (b - '0');
+                        digits = true;
+                    } else if (digits) {
+                        break;
+                    }
                 }
+                return digits ? value : -1;
             }
-            long value = 0;
-            boolean digits = false;
-            for (int j = i + KEY.length; j < length && text[j] != '\n'; j++) {
-                byte b = text[j];
-                if (b >= '0' && b <= '9') {
-                    value = value * 10 + (b - '0');
-                    digits = true;
-                } else if (digits) {
-                    break;
-                }
+            while (line < length && text[line] != '\n') {
+                line++;
             }
-            return digits ? value : -1;
+            line++;
         }
         return -1;
+    }
+
+    private static boolean startsWithKey(byte[] text, int at) {
+        for (int k = 0; k < KEY.length; k++) {
+            if (text[at + k] != KEY[k]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
