@@ -169,6 +169,26 @@ class InvokeTest {
     }
 
     @Nested
+    class AProcessThatLingersAfterAnswering {
+        @Test
+        void isAnsweredAtOnceAndKilledWhenItsTimeoutPasses() throws Exception {
+            Path pidFile = Files.createTempFile("faasx-linger", ".pid");
+            server.deploy("lingers", Bootstraps.script("#!/bin/sh\ncat >/dev/null\necho $$ > '" + pidFile + "'\n"
+                    + "printf '{\"job_id\":1,\"result\":[7],\"success\":true}'\nexec sleep 300\n"),
+                    "{\"timeout_secs\":2}", false);
+
+            HttpResponse<String> response = server.invoke("lingers", "{\"job_id\":1,\"args\":[]}");
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(Json.of(response).path("result").get(0).asInt()).isEqualTo(7);
+            long pid = Long.parseLong(Files.readString(pidFile).trim());
+            Await.until(Duration.ofSeconds(20), "the lingering process is killed at its timeout",
+                    () -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+            Files.deleteIfExists(pidFile);
+        }
+    }
+
+    @Nested
     class ABadRequest {
         @Test
         void withMalformedJsonGivesA400NamingTheProblem() {

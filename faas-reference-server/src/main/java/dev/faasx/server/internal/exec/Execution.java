@@ -17,10 +17,19 @@ import java.util.OptionalLong;
  * @param coldStart    whether the instance was started for this call (false only for a pre-started instance)
  * @param initDuration how long starting the instance took, for a cold start
  * @param stderr       the end of what the process wrote on stderr, for error messages
+ * @param afterAnswer  work to do once the answer is on its way (waiting for a process that answered to exit)
  */
 public record Execution(Outcome outcome, byte[] output, OptionalInt exitCode, Duration duration,
                         OptionalLong memoryUsedMb, boolean coldStart, Optional<Duration> initDuration,
-                        String stderr) {
+                        String stderr, Runnable afterAnswer) {
+
+    private static final Runnable NOTHING = () -> { };
+
+    /** An execution with nothing left to do after the answer. */
+    public Execution(Outcome outcome, byte[] output, OptionalInt exitCode, Duration duration,
+                     OptionalLong memoryUsedMb, boolean coldStart, Optional<Duration> initDuration, String stderr) {
+        this(outcome, output, exitCode, duration, memoryUsedMb, coldStart, initDuration, stderr, NOTHING);
+    }
 
     /** How a run ended. */
     public enum Outcome {

@@ -5,6 +5,7 @@ import dev.faasx.server.internal.store.StoredFunction;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -78,47 +79,93 @@ public final class ProcessPool implements InstancePool {
     private Execution run(Spawned process, byte[] request, boolean cold) {
         Run run = new Run(process);
         running.add(run);
-        if (closed && aborted) {
+        if (aborted) {
             run.kill(Execution.Outcome.ABORTED);
         }
         long begin = System.nanoTime();
         ScheduledFuture<?> timer = services.schedule(() -> run.kill(Execution.Outcome.TIMED_OUT), timeoutNanos);
         ScheduledFuture<?> drain = services.schedule(() -> process.stderr().drain(services.background()),
                 STDERR_DRAIN_DELAY_NANOS);
-        byte[] output;
-        int exit;
+        Runnable finish = () -> {
+            timer.cancel(false);
+            drain.cancel(false);
+            running.remove(run);
+        };
+        Answer answer;
         try {
             try (OutputStream stdin = process.stdin()) {
                 stdin.write(request);
             } catch (IOException e) {
                 // The process stopped reading (or exited): what it wrote and its exit status tell the rest.
             }
-            output = Streams.readUpTo(process.stdout(), services.limits().maxOutputBytes());
-            if (output == null) {
-                run.kill(Execution.Outcome.OUTPUT_TOO_LARGE);
-                output = new byte[0];
-            }
-            exit = process.process().waitFor();
+            answer = readAnswer(process, services.limits().maxOutputBytes());
         } catch (IOException e) {
-            run.kill(Execution.Outcome.CRASHED);
-            output = new byte[0];
-            exit = waitQuietly(process);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            run.kill(Execution.Outcome.ABORTED);
-            output = new byte[0];
-            exit = -1;
-        } finally {
-            timer.cancel(false);
-            drain.cancel(false);
-            running.remove(run);
+            answer = Answer.NONE;
         }
         Duration duration = Duration.ofNanos(System.nanoTime() - begin);
+        Optional<Duration> init = cold ? Optional.of(process.spawnDuration()) : Optional.empty();
+        if (answer.complete && run.killedFor() == null) {
+            // The answer is whole: it goes out now; the process is waited for (and its timers cancelled) after.
+            return new Execution(Execution.Outcome.COMPLETED, answer.bytes, OptionalInt.empty(), duration,
+                    OptionalLong.empty(), cold, init, "", () -> {
+                        waitQuietly(process, 0);
+                        finish.run();
+                    });
+        }
+        if (answer == Answer.TOO_LARGE) {
+            run.kill(Execution.Outcome.OUTPUT_TOO_LARGE);
+        }
+        int exit = waitQuietly(process, 0);
+        finish.run();
         String stderr = finishStderr(process);
         Execution.Outcome outcome = run.killedFor() != null ? run.killedFor()
-                : output.length > 0 ? Execution.Outcome.COMPLETED : Execution.Outcome.CRASHED;
-        return new Execution(outcome, output, exit < 0 ? OptionalInt.empty() : OptionalInt.of(exit), duration,
-                OptionalLong.empty(), cold, cold ? Optional.of(process.spawnDuration()) : Optional.empty(), stderr);
+                : answer.bytes.length > 0 ? Execution.Outcome.COMPLETED : Execution.Outcome.CRASHED;
+        return new Execution(outcome, answer.bytes, exit < 0 ? OptionalInt.empty() : OptionalInt.of(exit),
+                duration, OptionalLong.empty(), cold, init, stderr);
+    }
+
+    /** What a process wrote on stdout: a whole JSON answer, everything until it closed stdout, or too much. */
+    private static final class Answer {
+        static final Answer NONE = new Answer(new byte[0], false);
+        static final Answer TOO_LARGE = new Answer(new byte[0], false);
+
+        final byte[] bytes;
+        final boolean complete;
+
+        Answer(byte[] bytes, boolean complete) {
+            this.bytes = bytes;
+            this.complete = complete;
+        }
+    }
+
+    /**
+     * Reads stdout until the JSON value the function writes is complete (so that the answer does not wait for the
+     * process to exit), or until the end of the stream when it is not an object.
+     */
+    private static Answer readAnswer(Spawned process, long max) throws IOException {
+        JsonValueEnd end = new JsonValueEnd();
+        byte[] buffer = new byte[1024];
+        int length = 0;
+        while (true) {
+            if (length == buffer.length) {
+                buffer = Arrays.copyOf(buffer, (int) Math.min(max + 1, (long) buffer.length * 2));
+                if (length == buffer.length) {
+                    return Answer.TOO_LARGE;
+                }
+            }
+            int n = process.stdout().read(buffer, length, buffer.length - length);
+            if (n < 0) {
+                return new Answer(Arrays.copyOf(buffer, length), false);
+            }
+            int stop = end.scan(buffer, length, length + n);
+            length += n;
+            if (stop >= 0) {
+                return new Answer(Arrays.copyOf(buffer, stop), true);
+            }
+            if (length > max) {
+                return Answer.TOO_LARGE;
+            }
+        }
     }
 
     /** The end of stderr; descendants that outlived the process and keep the pipe open are killed. */
@@ -153,10 +200,9 @@ public final class ProcessPool implements InstancePool {
     }
 
     private void noteEarlyExit(Spawned process) {
-        waitQuietly(process);
         process.stderr().readExited();
         String stderr = process.stderr().text(MESSAGE_CHARS);
-        startFailure = "bootstrap exited with status " + waitQuietly(process) + " before it received a request"
+        startFailure = "bootstrap exited with status " + waitQuietly(process, 1) + " before it received a request"
                 + (stderr.isEmpty() ? "" : ": " + stderr);
         LOG.warn("function {}: {}", function.id(), startFailure);
     }
@@ -289,9 +335,13 @@ public final class ProcessPool implements InstancePool {
         }
     }
 
-    private static int waitQuietly(Spawned process) {
+    /** The exit status, waiting at most {@code seconds} (0: until the process exits); -1 when unknown. */
+    private static int waitQuietly(Spawned process, int seconds) {
         try {
-            return process.process().waitFor(1, TimeUnit.SECONDS) ? process.process().exitValue() : -1;
+            if (seconds == 0) {
+                return process.process().waitFor();
+            }
+            return process.process().waitFor(seconds, TimeUnit.SECONDS) ? process.process().exitValue() : -1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return -1;

@@ -154,7 +154,7 @@ public final class FunctionRuntime {
             HttpAnswer answer = answer(request, encoding, execution);
             metrics.recordRun(resultOf(answer.status(), execution), execution.coldStart(),
                     System.nanoTime() - arrivalNanos);
-            return answer;
+            return answer.withAfterSend(execution.afterAnswer());
         } finally {
             slots.release();
         }

@@ -172,7 +172,15 @@ public final class HttpApi implements HttpHandler {
                         "the server is handling its maximum number of requests; retry later"))
                         .withHeader("Retry-After", "1"));
             }
-        }, () -> Exchanges.send(exchange, runGuarded(task)));
+        }, () -> {
+            HttpAnswer answer = runGuarded(task);
+            Exchanges.send(exchange, answer);
+            try {
+                answer.afterSend().run();
+            } catch (RuntimeException e) {
+                LOG.warn("clean-up after an answer failed", e);
+            }
+        });
     }
 
     ExecutorService invocations() {
