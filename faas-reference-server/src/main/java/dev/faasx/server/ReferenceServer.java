@@ -123,7 +123,7 @@ public final class ReferenceServer implements AutoCloseable {
                 new SynchronousQueue<>(), ExecServices.daemonThreads("faasx-invoke"));
         management = new ThreadPoolExecutor(0, 64, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 ExecServices.daemonThreads("faasx-manage"));
-        registry = new FunctionRegistry(store, services, metrics, codec, management);
+        registry = new FunctionRegistry(store, services, metrics, codec);
         int loaded = registry.loadStored();
         api = new HttpApi(registry, metrics, codec, limits, apiKey, invocations, management, () -> baseUri);
         undertow = Undertow.builder()

@@ -52,6 +52,19 @@ class PersistentWorkerTest {
         }
 
         @Test
+        void warmStartsTheKeepWarmWorkersAndWaitsUntilTheyAreReady() {
+            server.deploy("sh-warm", Bootstraps.script(Bootstraps.PERSISTENT_ECHO),
+                    "{\"worker_mode\":\"persistent\",\"keep_warm\":3}", false);
+
+            HttpResponse<String> warmed = server.post("/api/functions/sh-warm/warm", "");
+
+            assertThat(warmed.statusCode()).isEqualTo(200);
+            assertThat(Json.of(warmed).path("instances_warmed").asInt()).isEqualTo(3);
+            assertThat(Json.of(server.get("/api/functions/sh-warm/metrics")).path("instances").path("idle").asInt())
+                    .isEqualTo(3);
+        }
+
+        @Test
         void thatTimesOutIsKilledAndReplacedByAColdWorker() {
             server.deploy("sh-stuck", Bootstraps.script("#!/bin/sh\necho '{\"faasx_worker\":\"ready\","
                     + "\"protocol\":1}'\nwhile IFS= read -r line; do\n  case \"$line\" in\n"

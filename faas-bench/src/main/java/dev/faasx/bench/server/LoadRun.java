@@ -87,6 +87,53 @@ final class LoadRun {
                 percentile(all, 0.99), all.length == 0 ? 0 : all[all.length - 1], firstFailure);
     }
 
+    /**
+     * Unloaded latency: one client on one keep-alive connection, one request every {@code interval} (so that the
+     * server is idle between requests, including replacing the process a v1 call used), {@code warmup} requests
+     * uncounted, then {@code count} measured.
+     */
+    static Result paced(URI base, String path, byte[] body, Duration interval, int warmup, int count)
+            throws IOException, InterruptedException {
+        long[] latencies = new long[count];
+        int samples = 0;
+        long failures = 0;
+        String firstFailure = null;
+        java.util.Map<String, String> headers = java.util.Map.of("Content-Type", "application/json");
+        long started = 0;
+        try (RawHttpConnection connection = new RawHttpConnection(base)) {
+            long next = System.nanoTime();
+            for (int i = 0; i < warmup + count; i++) {
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                next = System.nanoTime() + interval.toNanos();
+                if (i == warmup) {
+                    started = System.nanoTime();
+                }
+                long t0 = System.nanoTime();
+                RawHttpConnection.Answer answer = connection.send("POST", path, headers, body);
+                long micros = (System.nanoTime() - t0) / 1000;
+                if (i < warmup) {
+                    continue;
+                }
+                if (answer.status() == 200 && indexOf(answer.body(), answer.body().length, SUCCESS) >= 0) {
+                    latencies[samples++] = micros;
+                } else {
+                    failures++;
+                    if (firstFailure == null) {
+                        firstFailure = answer.status() + " " + answer.text();
+                    }
+                }
+            }
+        }
+        long[] sorted = Arrays.copyOf(latencies, samples);
+        Arrays.sort(sorted);
+        return new Result(1, count, failures, (System.nanoTime() - started) / 1e9, percentile(sorted, 0.50),
+                percentile(sorted, 0.90), percentile(sorted, 0.99), samples == 0 ? 0 : sorted[samples - 1],
+                firstFailure);
+    }
+
     private static byte[] request(URI base, String path, byte[] body) {
         String head = "POST " + path + " HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort()
                 + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n";

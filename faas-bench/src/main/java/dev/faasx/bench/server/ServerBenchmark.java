@@ -22,7 +22,8 @@ import java.util.Map;
  * as a persistent {@code FunctionMain} worker, then measures for each
  * <ul>
  *   <li>cold start: deploy (PUT) to first result (POST invoke answered), on fresh function ids;</li>
- *   <li>unloaded latency: one client, closed loop, p50/p99;</li>
+ *   <li>unloaded latency: one client sending a request every 5 ms (the server is idle in between, a v1 function has
+ *       replaced the process its previous call used), p50/p99;</li>
  *   <li>throughput: 64 clients (by default), closed loop, invocations per second.</li>
  * </ul>
  * Every run is bounded in time and count and talks to loopback only. Prints a Markdown table.
@@ -30,7 +31,7 @@ import java.util.Map;
  * <pre>
  * ./mvnw -B -q -pl faas-bench -am -DskipTests package
  * java -cp faas-bench/target/benchmarks.jar dev.faasx.bench.server.ServerBenchmark [--clients 64] [--seconds 10]
- *      [--warmup 10] [--latency-requests 5000] [--cold-starts 5] [--only all|c-v1,c-worker,java-worker]
+ *      [--warmup 10] [--latency-requests 2000] [--cold-starts 5] [--only all|c-v1,c-worker,java-worker]
  * </pre>
  *
  * <p>Like the server's command line, it selects the VFORK process launch mechanism on JDKs before 25.
@@ -39,6 +40,8 @@ public final class ServerBenchmark {
     private static final byte[] REQUEST = "{\"job_id\":1,\"args\":[104,101,108,108,111]}"
             .getBytes(StandardCharsets.UTF_8);
     private static final String PERSISTENT = "{\"worker_mode\":\"persistent\"}";
+    /** Unloaded latency: one request every 5 ms, so the server is idle in between. */
+    private static final Duration PACE = Duration.ofMillis(5);
 
     private ServerBenchmark() {
     }
@@ -101,8 +104,8 @@ public final class ServerBenchmark {
         colds.sort(Long::compare);
         System.out.println("cold starts (ms): " + colds);
         deploy(base, id, zip, config);
-        LoadRun.Result unloaded = LoadRun.run(base, invokePath(id), REQUEST, 1, Duration.ofSeconds(2),
-                Duration.ofSeconds(20), latencyRequests);
+        LoadRun.Result unloaded = LoadRun.paced(base, invokePath(id), REQUEST, PACE, latencyRequests / 5,
+                latencyRequests);
         System.out.println("unloaded: " + describe(unloaded));
         LoadRun.Result loaded = LoadRun.run(base, invokePath(id), REQUEST, clients, warmup, seconds,
                 Long.MAX_VALUE);
@@ -179,7 +182,7 @@ public final class ServerBenchmark {
     /** {@code --name value} pairs over the defaults; an unknown name is an error. */
     static Map<String, String> options(String[] args) {
         Map<String, String> options = new LinkedHashMap<>(Map.of("clients", "64", "seconds", "10", "warmup", "10",
-                "latency-requests", "5000", "cold-starts", "5", "only", "all"));
+                "latency-requests", "2000", "cold-starts", "5", "only", "all"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             String name = args[i].replaceFirst("^--", "");
             if (!options.containsKey(name)) {

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * What every instance pool of one server shares: the limits, the process spawner, one timer thread (timeouts are
  * enforced by killing the process tree when a timer fires) and a pool of background threads (stderr drains,
- * pre-spawning, worker starts).
+ * pre-spawning, worker starts, retiring replaced versions).
  *
  * <p>Thread-safe; {@link #close()} stops the threads.
  */
@@ -40,7 +40,8 @@ public final class ExecServices implements AutoCloseable {
         return spawner;
     }
 
-    ExecutorService background() {
+    /** Threads for work in the background: never refuses a task. */
+    public ExecutorService background() {
         return background;
     }
 

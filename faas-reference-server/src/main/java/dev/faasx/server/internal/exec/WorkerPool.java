@@ -132,22 +132,27 @@ public final class WorkerPool implements InstancePool {
             return worker;
         } catch (PersistentWorker.StartException e) {
             live.decrementAndGet();
+            if (!e.getMessage().equals(startFailure)) {
+                LOG.warn("{}", e.getMessage());
+            }
             startFailure = e.getMessage();
-            LOG.warn("{}", e.getMessage());
             throw e;
+        }
+    }
+
+    /** Starts a worker for a slot already reserved and makes it idle. */
+    private void startIdleReserved() {
+        try {
+            offer(startReserved());
+        } catch (PersistentWorker.StartException e) {
+            // Recorded as the start failure, which health reports; a failed start is not a warm instance.
         }
     }
 
     /** Starts workers in the background until {@code keep_warm} are running. */
     private void refill() {
         while (!closed && live.get() < keepWarm && reserve()) {
-            services.background().execute(() -> {
-                try {
-                    offer(startReserved());
-                } catch (PersistentWorker.StartException e) {
-                    // Recorded as the start failure; health reports it.
-                }
-            });
+            services.background().execute(this::startIdleReserved);
         }
     }
 
@@ -164,15 +169,18 @@ public final class WorkerPool implements InstancePool {
         keepWarm = Math.max(keepWarm, wanted);
         List<CompletableFuture<Void>> starts = new ArrayList<>();
         while (!closed && live.get() < wanted && reserve()) {
-            starts.add(CompletableFuture.runAsync(() -> {
-                try {
-                    offer(startReserved());
-                } catch (PersistentWorker.StartException e) {
-                    // Counted below: a failed start is not a warm instance.
-                }
-            }, services.background()));
+            starts.add(CompletableFuture.runAsync(this::startIdleReserved, services.background()));
         }
         starts.forEach(CompletableFuture::join);
+        // Workers started earlier in the background (keep_warm) may still be coming up: wait for them too.
+        long deadline = System.nanoTime() + services.limits().workerStartTimeout().toNanos();
+        try {
+            while (ready() < wanted && live.get() > ready() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return Math.min(wanted, ready());
     }
 

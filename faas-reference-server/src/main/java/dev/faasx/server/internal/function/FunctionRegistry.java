@@ -47,14 +47,13 @@ public final class FunctionRegistry {
     private final ConcurrentHashMap<String, FunctionRuntime> runtimes = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
 
-    public FunctionRegistry(FunctionStore store, ExecServices services, ServerMetrics metrics, SpecCodec codec,
-                            ExecutorService background) {
+    public FunctionRegistry(FunctionStore store, ExecServices services, ServerMetrics metrics, SpecCodec codec) {
         this.store = store;
         this.services = services;
         this.metrics = metrics;
         this.codec = codec;
         this.limits = services.limits();
-        this.background = background;
+        this.background = services.background();
         this.extractor = new PackageExtractor(limits.maxUncompressedBytes(), limits.maxPackageEntries());
     }
 
