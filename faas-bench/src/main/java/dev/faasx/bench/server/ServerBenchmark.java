@@ -22,8 +22,8 @@ import java.util.Map;
  * as a persistent {@code FunctionMain} worker, then measures for each
  * <ul>
  *   <li>cold start: deploy (PUT) to first result (POST invoke answered), on fresh function ids;</li>
- *   <li>unloaded latency: one client sending a request every 5 ms (the server is idle in between, a v1 function has
- *       replaced the process its previous call used), p50/p99;</li>
+ *   <li>unloaded latency: one client in a closed loop, p50/p99; and one client sending a request every 5 ms (the
+ *       server idle in between, a v1 function has replaced the process its previous call used), p50;</li>
  *   <li>throughput: 64 clients (by default), closed loop, invocations per second.</li>
  * </ul>
  * Every run is bounded in time and count and talks to loopback only. Prints a Markdown table.
@@ -31,7 +31,7 @@ import java.util.Map;
  * <pre>
  * ./mvnw -B -q -pl faas-bench -am -DskipTests package
  * java -cp faas-bench/target/benchmarks.jar dev.faasx.bench.server.ServerBenchmark [--clients 64] [--seconds 10]
- *      [--warmup 10] [--latency-requests 2000] [--cold-starts 5] [--only all|c-v1,c-worker,java-worker]
+ *      [--warmup 10] [--latency-requests 5000] [--cold-starts 5] [--only all|c-v1,c-worker,java-worker]
  * </pre>
  *
  * <p>Like the server's command line, it selects the VFORK process launch mechanism on JDKs before 25.
@@ -40,7 +40,7 @@ public final class ServerBenchmark {
     private static final byte[] REQUEST = "{\"job_id\":1,\"args\":[104,101,108,108,111]}"
             .getBytes(StandardCharsets.UTF_8);
     private static final String PERSISTENT = "{\"worker_mode\":\"persistent\"}";
-    /** Unloaded latency: one request every 5 ms, so the server is idle in between. */
+    /** The paced latency: one request every 5 ms, so the server is idle in between. */
     private static final Duration PACE = Duration.ofMillis(5);
 
     private ServerBenchmark() {
@@ -72,8 +72,9 @@ public final class ServerBenchmark {
                 .build().start()) {
             URI base = server.baseUri();
             report.add("| function | cold start (deploy → first result), median of " + coldStarts
-                    + " | unloaded p50 | unloaded p99 | throughput, " + clients + " clients | failures |");
-            report.add("|---|---|---|---|---|---|");
+                    + " | unloaded p50 (1 client) | unloaded p99 (1 client) | p50, 1 request / "
+                    + PACE.toMillis() + " ms | throughput, " + clients + " clients | failures |");
+            report.add("|---|---|---|---|---|---|---|");
             if (only.contains("all") || only.contains("c-v1")) {
                 report.add(scenario(base, "C echo, v1 process per call", "c-v1", nativeZip, null, coldStarts,
                         clients, warmup, seconds, latencyRequests));
@@ -87,9 +88,12 @@ public final class ServerBenchmark {
                         Math.min(coldStarts, 3), clients, warmup, seconds, latencyRequests));
             }
         }
+        double ceiling = spawnCeiling(work.resolve("echo"), Duration.ofSeconds(5));
         System.out.println();
         System.out.println("JDK " + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors()
                 + " CPUs, launch mechanism " + System.getProperty("jdk.lang.Process.launchMechanism", "default"));
+        System.out.printf(Locale.ROOT, "bare ProcessBuilder, same C echo, 4 threads, no HTTP: %,.0f processes/s%n",
+                ceiling);
         report.forEach(System.out::println);
     }
 
@@ -104,17 +108,56 @@ public final class ServerBenchmark {
         colds.sort(Long::compare);
         System.out.println("cold starts (ms): " + colds);
         deploy(base, id, zip, config);
-        LoadRun.Result unloaded = LoadRun.paced(base, invokePath(id), REQUEST, PACE, latencyRequests / 5,
-                latencyRequests);
-        System.out.println("unloaded: " + describe(unloaded));
+        LoadRun.Result unloaded = LoadRun.run(base, invokePath(id), REQUEST, 1, Duration.ofSeconds(3),
+                Duration.ofSeconds(20), latencyRequests);
+        System.out.println("1 client: " + describe(unloaded));
+        LoadRun.Result paced = LoadRun.paced(base, invokePath(id), REQUEST, PACE, 100, 500);
+        System.out.println("1 client, paced: " + describe(paced));
         LoadRun.Result loaded = LoadRun.run(base, invokePath(id), REQUEST, clients, warmup, seconds,
                 Long.MAX_VALUE);
         System.out.println(clients + " clients: " + describe(loaded));
         System.out.println("server metrics: " + metrics(base, id));
-        return String.format(Locale.ROOT, "| %s | %d ms | %.2f ms | %.2f ms | %,.0f /s | %d of %d |", title,
-                colds.get(colds.size() / 2), unloaded.p50Micros() / 1000.0, unloaded.p99Micros() / 1000.0,
-                loaded.throughput(), unloaded.failures() + loaded.failures(),
-                unloaded.requests() + loaded.requests());
+        return String.format(Locale.ROOT, "| %s | %d ms | %.2f ms | %.2f ms | %.2f ms | %,.0f /s | %d of %d |",
+                title, colds.get(colds.size() / 2), unloaded.p50Micros() / 1000.0, unloaded.p99Micros() / 1000.0,
+                paced.p50Micros() / 1000.0, loaded.throughput(),
+                unloaded.failures() + paced.failures() + loaded.failures(),
+                unloaded.requests() + paced.requests() + loaded.requests());
+    }
+
+    /**
+     * The rate at which this JVM runs the echo binary with nothing else going on: start it, write the request,
+     * read the answer, wait for the exit, from 4 threads. The ceiling a process-per-call server cannot pass here.
+     */
+    static double spawnCeiling(Path binary, Duration duration) throws InterruptedException {
+        java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
+        long end = System.nanoTime() + duration.toNanos();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Thread thread = new Thread(() -> {
+                try {
+                    while (System.nanoTime() < end) {
+                        Process process = new ProcessBuilder(binary.toString())
+                                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                        try (var stdin = process.getOutputStream()) {
+                            stdin.write(REQUEST);
+                        }
+                        process.getInputStream().readAllBytes();
+                        process.waitFor();
+                        done.incrementAndGet();
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            thread.start();
+            threads.add(thread);
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        return done.get() / (duration.toNanos() / 1e9);
     }
 
     /** Deploy to first answered invocation, in milliseconds, as a client sees it. */
@@ -182,7 +225,7 @@ public final class ServerBenchmark {
     /** {@code --name value} pairs over the defaults; an unknown name is an error. */
     static Map<String, String> options(String[] args) {
         Map<String, String> options = new LinkedHashMap<>(Map.of("clients", "64", "seconds", "10", "warmup", "10",
-                "latency-requests", "2000", "cold-starts", "5", "only", "all"));
+                "latency-requests", "5000", "cold-starts", "5", "only", "all"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             String name = args[i].replaceFirst("^--", "");
             if (!options.containsKey(name)) {
