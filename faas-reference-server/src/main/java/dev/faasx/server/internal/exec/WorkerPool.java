@@ -54,7 +54,7 @@ public final class WorkerPool implements InstancePool {
 
     @Override
     public Execution execute(byte[] request, long queueDeadline) {
-        PersistentWorker worker = idle.pollFirst();
+        PersistentWorker worker = takeUsable(idle.pollFirst());
         boolean cold = false;
         while (worker == null) {
             if (reserve()) {
@@ -70,7 +70,7 @@ public final class WorkerPool implements InstancePool {
                     throw new NoInstanceException("all " + cap + " workers of function " + function.id()
                             + " are busy");
                 }
-                worker = pollIdle(Math.min(remaining, WAIT_SLICE_NANOS));
+                worker = takeUsable(pollIdle(Math.min(remaining, WAIT_SLICE_NANOS)));
             }
         }
         busy.add(worker);
@@ -85,6 +85,15 @@ public final class WorkerPool implements InstancePool {
         }
         release(worker);
         return execution;
+    }
+
+    /** {@code worker} when it can take a call; a worker that died while idle is retired instead. */
+    private PersistentWorker takeUsable(PersistentWorker worker) {
+        if (worker != null && !worker.isUsable()) {
+            retire(worker);
+            return null;
+        }
+        return worker;
     }
 
     private PersistentWorker pollIdle(long nanos) {

@@ -151,7 +151,13 @@ public final class FunctionRuntime {
             } catch (InstancePool.NoInstanceException e) {
                 return overloaded(request, e.getMessage());
             }
-            HttpAnswer answer = answer(request, encoding, execution);
+            HttpAnswer answer;
+            try {
+                answer = answer(request, encoding, execution);
+            } catch (RuntimeException e) {
+                execution.afterAnswer().run();
+                throw e;
+            }
             metrics.recordRun(resultOf(answer.status(), execution), execution.coldStart(),
                     System.nanoTime() - arrivalNanos);
             return answer.withAfterSend(execution.afterAnswer());

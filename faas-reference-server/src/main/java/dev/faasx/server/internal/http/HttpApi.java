@@ -174,11 +174,14 @@ public final class HttpApi implements HttpHandler {
             }
         }, () -> {
             HttpAnswer answer = runGuarded(task);
-            Exchanges.send(exchange, answer);
             try {
-                answer.afterSend().run();
-            } catch (RuntimeException e) {
-                LOG.warn("clean-up after an answer failed", e);
+                Exchanges.send(exchange, answer);
+            } finally {
+                try {
+                    answer.afterSend().run();
+                } catch (RuntimeException e) {
+                    LOG.warn("clean-up after an answer failed", e);
+                }
             }
         });
     }
