@@ -76,6 +76,7 @@ public final class FakeLambda implements AutoCloseable {
     final AtomicInteger throttles = new AtomicInteger();
     private final Map<String, String> interferences = new LinkedHashMap<>();
     private final List<Call> calls = new CopyOnWriteArrayList<>();
+    private final List<LambdaClient> clients = new CopyOnWriteArrayList<>();
     private final HttpServer server;
     private final ControlPlane control;
     private final Invocations invocations;
@@ -105,13 +106,20 @@ public final class FakeLambda implements AutoCloseable {
 
     /** A real SDK client pointed at this fake, with the fake's credentials and a URL connection HTTP client. */
     public LambdaClient client() {
-        return LambdaClient.builder()
+        return client(ACCESS_KEY);
+    }
+
+    /** A client that signs with {@code accessKeyId}; the fake accepts only {@link #ACCESS_KEY}. Closed with the fake. */
+    public LambdaClient client(String accessKeyId) {
+        LambdaClient client = LambdaClient.builder()
                 .endpointOverride(endpoint())
                 .region(Region.of(REGION))
                 .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                        AwsBasicCredentials.create(accessKeyId, SECRET_KEY)))
                 .httpClientBuilder(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofMinutes(2)))
                 .build();
+        clients.add(client);
+        return client;
     }
 
     /** The ARN of a role the fake accepts for CreateFunction. */
@@ -326,6 +334,7 @@ public final class FakeLambda implements AutoCloseable {
 
     @Override
     public void close() {
+        clients.forEach(LambdaClient::close);
         server.stop(0);
         invocations.close();
         scheduler.shutdownNow();
