@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -51,6 +52,7 @@ final class ExecutionEnvironment implements AutoCloseable {
     private final String functionArn;
     private final CodeSnapshot snapshot;
     private final boolean provisioned;
+    private final Duration initTimeout;
     private final Path taskRoot;
     private final HttpServer runtimeApi;
     private final Process process;
@@ -67,8 +69,9 @@ final class ExecutionEnvironment implements AutoCloseable {
     private volatile boolean initReported;
 
     ExecutionEnvironment(String functionName, String functionArn, CodeSnapshot snapshot, boolean provisioned,
-                         Path workDir, ExecutorService httpThreads) throws IOException {
+                         Path workDir, ExecutorService httpThreads, Duration initTimeout) throws IOException {
         this.functionName = functionName;
+        this.initTimeout = initTimeout;
         this.functionArn = functionArn;
         this.snapshot = snapshot;
         this.provisioned = provisioned;
@@ -116,10 +119,14 @@ final class ExecutionEnvironment implements AutoCloseable {
         StringBuilder invocationLog = new StringBuilder();
         Long initNanos = null;
         try {
-            initNanos = ready.get(timeoutMs + 10_000, TimeUnit.MILLISECONDS);
+            initNanos = ready.get(initTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
+            boolean slow = e instanceof TimeoutException;
             close();
-            byte[] error = initError != null ? initError : errorJson("Runtime.ExitError", "RequestId: " + requestId
+            byte[] error = initError != null ? initError : slow
+                    ? errorJson("Runtime.InitTimeout", "RequestId: " + requestId + " Error: the runtime did not"
+                    + " ask for an event within " + initTimeout.toSeconds() + " s")
+                    : errorJson("Runtime.ExitError", "RequestId: " + requestId
                     + " Error: Runtime exited before it was ready" + exitSuffix());
             invocationLog.append(drainLog());
             return finish(requestId, version, invocationLog, new Outcome(error, "Unhandled"), 0, null, true);

@@ -40,7 +40,7 @@ final class FakeJson {
             return node;
         } catch (IOException e) {
             throw new ApiError(400, "InvalidRequestContentException",
-                    "Could not parse request body into json: " + e.getOriginalMessage());
+                    "Could not parse request body into json");
         }
     }
 

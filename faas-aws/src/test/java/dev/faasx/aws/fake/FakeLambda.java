@@ -70,6 +70,7 @@ public final class FakeLambda implements AutoCloseable {
     final Map<String, FunctionRecord> functions = new LinkedHashMap<>();
     final Duration stateDelay;
     final int accountConcurrency;
+    final Duration initTimeout;
     final ScheduledExecutorService scheduler;
     final ExecutorService threads;
     final Path workDir;
@@ -84,6 +85,7 @@ public final class FakeLambda implements AutoCloseable {
     private FakeLambda(Builder b) throws IOException {
         this.stateDelay = b.stateDelay;
         this.accountConcurrency = b.accountConcurrency;
+        this.initTimeout = b.initTimeout;
         this.workDir = Files.createTempDirectory("fake-lambda-");
         this.scheduler = Executors.newScheduledThreadPool(1, daemon("fake-lambda-state"));
         this.threads = Executors.newCachedThreadPool(daemon("fake-lambda-http"));
@@ -178,6 +180,9 @@ public final class FakeLambda implements AutoCloseable {
                 authenticate(exchange);
                 Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
                 byte[] body = read(exchange.getRequestBody(), 70 * 1024 * 1024, operation);
+                if (operation.equals("CreateFunction")) {
+                    function = FakeJson.read(body).path("FunctionName").asText(null);
+                }
                 interfere(operation, function);
                 Response response = operation.equals("Invoke")
                         ? invocations.invoke(nameOf(function), qualifierOf(function, query), exchange, body, requestId)
@@ -244,6 +249,9 @@ public final class FakeLambda implements AutoCloseable {
 
     /** The bare name of {@code name} or {@code name:qualifier}. */
     static String nameOf(String function) {
+        if (function == null) {
+            return null;
+        }
         int colon = function.indexOf(':');
         return colon < 0 ? function : function.substring(0, colon);
     }
@@ -355,6 +363,7 @@ public final class FakeLambda implements AutoCloseable {
     public static final class Builder {
         private Duration stateDelay = Duration.ofMillis(150);
         private int accountConcurrency = 1000;
+        private Duration initTimeout = Duration.ofSeconds(60);
 
         /** How long creations and updates stay Pending / InProgress; default 150 ms. */
         public Builder stateDelay(Duration value) {
@@ -365,6 +374,15 @@ public final class FakeLambda implements AutoCloseable {
         /** The account's concurrency limit; default 1000, as on a new AWS account. */
         public Builder accountConcurrency(int value) {
             this.accountConcurrency = value;
+            return this;
+        }
+
+        /**
+         * How long a runtime may take to initialise (first ask for an event); default 60 s. Lambda allows 10 s,
+         * but many JVMs starting at once on a small test machine need longer.
+         */
+        public Builder initTimeout(Duration value) {
+            this.initTimeout = value;
             return this;
         }
 

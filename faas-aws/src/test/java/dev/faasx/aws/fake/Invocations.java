@@ -199,7 +199,7 @@ public final class Invocations {
     private ExecutionEnvironment start(FunctionRecord fn, CodeSnapshot snapshot, boolean provisioned) {
         try {
             ExecutionEnvironment env = new ExecutionEnvironment(fn.name, fn.arn, snapshot, provisioned, fake.workDir,
-                    fake.threads);
+                    fake.threads, fake.initTimeout);
             all.add(env);
             synchronized (fake.lock) {
                 started.merge(fn.name, 1, Integer::sum);

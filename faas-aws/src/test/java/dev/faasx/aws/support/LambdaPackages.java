@@ -50,9 +50,9 @@ public final class LambdaPackages {
         String script = "#!/bin/sh\n"
                 + "exec java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto"
                 + " -cp \"$LAMBDA_TASK_ROOT/app.jar:$LAMBDA_TASK_ROOT/lib/*\" "
-                + LambdaRuntimeLoop.class.getName() + " " + handler.getName() + "\n";
+                + LambdaRuntimeLoop.class.getName() + " '" + handler.getName() + "'\n";
         var builder = FunctionPackage.bootstrapZip().bootstrapScript(script)
-                .file("app.jar", HandlerJar.jarBytes(handler));
+                .file("app.jar", handlerJar(handler));
         libraries().forEach((name, bytes) -> builder.file("lib/" + name, bytes));
         return builder.build();
     }
@@ -62,7 +62,7 @@ public final class LambdaPackages {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
             try (var handlerJar = new java.util.zip.ZipInputStream(
-                    new java.io.ByteArrayInputStream(HandlerJar.jarBytes(handler)))) {
+                    new java.io.ByteArrayInputStream(handlerJar(handler)))) {
                 ZipEntry entry;
                 while ((entry = handlerJar.getNextEntry()) != null) {
                     if (!entry.isDirectory() && entry.getName().endsWith(".class")) {
@@ -80,6 +80,15 @@ public final class LambdaPackages {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
+    }
+
+    /** The handler's classes, with the class it is nested in (and so its siblings), as the JVM may load that too. */
+    private static byte[] handlerJar(Class<?> handler) {
+        Class<?> outer = handler;
+        while (outer.getEnclosingClass() != null) {
+            outer = outer.getEnclosingClass();
+        }
+        return HandlerJar.jarBytes(outer);
     }
 
     /** The library JARs, built once per test run (class directories are packed into JARs). */
