@@ -29,8 +29,7 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @DisplayName("LambdaExecutor health, warm-up, look-up and removal against the local Lambda fake")
 class LambdaManagementTest {
-    /** Long enough that a test sees an update in progress. */
-    private final FakeLambda fake = FakeLambda.builder().stateDelay(Duration.ofMillis(1500)).build();
+    private final FakeLambda fake = FakeLambda.builder().build();
     private final LambdaClient client = fake.client();
     private final LambdaExecutor lambda = Executors.against(fake).build();
     private final LambdaPackages packages = new LambdaPackages();
@@ -61,7 +60,13 @@ class LambdaManagementTest {
         @DisplayName("is not good while an update is in progress, and says so in Lambda's words")
         void updateInProgress() {
             long job = deployed();
-            client.updateFunctionConfiguration(r -> r.functionName(lambda.functionName(job)).memorySize(256));
+            // Long enough that the health check surely sees the update in progress.
+            fake.stateDelay(Duration.ofSeconds(5));
+            try {
+                client.updateFunctionConfiguration(r -> r.functionName(lambda.functionName(job)).memorySize(256));
+            } finally {
+                fake.stateDelay(Duration.ofMillis(150));
+            }
             FaasHealth health = await(lambda.healthCheck(job));
             assertThat(health.healthy()).isFalse();
             assertThat(health.detail()).hasValueSatisfying(d -> assertThat(d).contains("InProgress"));

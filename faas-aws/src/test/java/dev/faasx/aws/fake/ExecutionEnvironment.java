@@ -274,7 +274,9 @@ final class ExecutionEnvironment implements AutoCloseable {
             command.add(taskRoot.resolve("bootstrap").toString());
         } else {
             command.add(Path.of(javaHome, "bin", "java").toString());
-            command.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+            // Flags for a quick start of many small JVMs on a small machine, as Lambda's own Java runtimes tune theirs.
+            command.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
+                    "-XX:-UsePerfData", "-Xshare:auto",
                     "-XX:MaxHeapSize=" + Math.max(64, snapshot.memoryMb() * 85 / 100) + "m",
                     "-cp", taskRoot + ":" + taskRoot.resolve("lib") + "/*",
                     "dev.faasx.aws.function.LambdaRuntimeLoop", snapshot.handler()));

@@ -47,7 +47,7 @@ final class FakeJson {
     static Map<String, String> stringMap(JsonNode node) {
         Map<String, String> map = new LinkedHashMap<>();
         if (node != null && node.isObject()) {
-            node.fields().forEachRemaining(e -> {
+            node.properties().forEach(e -> {
                 if (!e.getValue().isTextual()) {
                     throw ApiError.invalid("value of " + e.getKey() + " must be a string");
                 }

@@ -68,7 +68,7 @@ public final class FakeLambda implements AutoCloseable {
 
     final Object lock = new Object();
     final Map<String, FunctionRecord> functions = new LinkedHashMap<>();
-    final Duration stateDelay;
+    volatile Duration stateDelay;
     final int accountConcurrency;
     final Duration initTimeout;
     final ScheduledExecutorService scheduler;
@@ -127,6 +127,11 @@ public final class FakeLambda implements AutoCloseable {
     /** The ARN of a role the fake accepts for CreateFunction. */
     public static String roleArn() {
         return "arn:aws:iam::" + ACCOUNT + ":role/faasx-test";
+    }
+
+    /** How long creations and updates started from now on stay Pending / InProgress. */
+    public void stateDelay(Duration value) {
+        this.stateDelay = value;
     }
 
     /** The next {@code n} Invoke requests are refused with 429 TooManyRequestsException, as API throttling does. */

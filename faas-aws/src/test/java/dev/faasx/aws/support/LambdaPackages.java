@@ -48,7 +48,7 @@ public final class LambdaPackages {
     /** A {@code provided.al2023} zip whose {@code bootstrap} runs {@code handler} through {@link LambdaRuntimeLoop}. */
     public FunctionPackage.NativeZip bootstrap(Class<? extends JobHandler> handler) {
         String script = "#!/bin/sh\n"
-                + "exec java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto"
+                + "exec java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:-UsePerfData"
                 + " -cp \"$LAMBDA_TASK_ROOT/app.jar:$LAMBDA_TASK_ROOT/lib/*\" "
                 + LambdaRuntimeLoop.class.getName() + " '" + handler.getName() + "'\n";
         var builder = FunctionPackage.bootstrapZip().bootstrapScript(script)
