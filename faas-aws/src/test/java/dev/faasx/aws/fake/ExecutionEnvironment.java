@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -69,21 +68,20 @@ final class ExecutionEnvironment implements AutoCloseable {
     private volatile boolean initReported;
 
     ExecutionEnvironment(String functionName, String functionArn, CodeSnapshot snapshot, boolean provisioned,
-                         Path workDir, ExecutorService httpThreads, Duration initTimeout) throws IOException {
+                         CodeStore code, ExecutorService httpThreads, Duration initTimeout) throws IOException {
         this.functionName = functionName;
         this.initTimeout = initTimeout;
         this.functionArn = functionArn;
         this.snapshot = snapshot;
         this.provisioned = provisioned;
-        this.taskRoot = Files.createTempDirectory(workDir, "task-");
-        Zips.extract(snapshot.code(), taskRoot);
+        this.taskRoot = code.taskRoot(snapshot);
         this.runtimeApi = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         runtimeApi.createContext(API, this::handle);
         runtimeApi.setExecutor(httpThreads);
         runtimeApi.start();
         Process started;
         try {
-            started = processBuilder().start();
+            started = processBuilder(code).start();
         } catch (IOException e) {
             runtimeApi.stop(0);
             initError = errorJson("Runtime.InvalidEntrypoint", "cannot start the runtime: " + e.getMessage());
@@ -267,23 +265,19 @@ final class ExecutionEnvironment implements AutoCloseable {
         return process != null && !process.isAlive() ? ": exit status " + process.exitValue() : "";
     }
 
-    private ProcessBuilder processBuilder() {
-        List<String> command = new ArrayList<>();
-        String javaHome = System.getProperty("java.home");
-        if (snapshot.runtime().startsWith("provided")) {
-            command.add(taskRoot.resolve("bootstrap").toString());
-        } else {
-            command.add(Path.of(javaHome, "bin", "java").toString());
-            // Flags for a quick start of many small JVMs on a small machine, as Lambda's own Java runtimes tune theirs.
-            command.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
-                    "-XX:-UsePerfData", "-Xshare:auto",
-                    "-XX:MaxHeapSize=" + Math.max(64, snapshot.memoryMb() * 85 / 100) + "m",
-                    "-cp", taskRoot + ":" + taskRoot.resolve("lib") + "/*",
-                    "dev.faasx.aws.function.LambdaRuntimeLoop", snapshot.handler()));
-        }
+    private ProcessBuilder processBuilder(CodeStore code) {
+        Map<String, String> environment = environment();
+        List<String> command = code.command(snapshot, environment);
         ProcessBuilder pb = new ProcessBuilder(command).directory(taskRoot.toFile()).redirectErrorStream(true);
-        Map<String, String> env = pb.environment();
-        env.clear();
+        pb.environment().clear();
+        pb.environment().putAll(environment);
+        return pb;
+    }
+
+    /** The environment Lambda gives a runtime, plus the function's own variables. */
+    private Map<String, String> environment() {
+        String javaHome = System.getProperty("java.home");
+        Map<String, String> env = new java.util.LinkedHashMap<>();
         env.put("PATH", Path.of(javaHome, "bin") + ":/usr/local/bin:/usr/bin:/bin");
         env.put("LANG", "en_US.UTF-8");
         env.put("TZ", ":UTC");
@@ -299,7 +293,7 @@ final class ExecutionEnvironment implements AutoCloseable {
         env.put("AWS_DEFAULT_REGION", FakeLambda.REGION);
         env.put("AWS_EXECUTION_ENV", "AWS_Lambda_" + snapshot.runtime());
         env.putAll(snapshot.environment());
-        return pb;
+        return env;
     }
 
     private void readOutput() {
@@ -379,10 +373,5 @@ final class ExecutionEnvironment implements AutoCloseable {
             process.destroyForcibly();
         }
         runtimeApi.stop(0);
-        try {
-            Zips.deleteTree(taskRoot);
-        } catch (UncheckedIOException ignored) {
-            // A temp directory left behind is harmless.
-        }
     }
 }

@@ -74,6 +74,7 @@ public final class FakeLambda implements AutoCloseable {
     final ScheduledExecutorService scheduler;
     final ExecutorService threads;
     final Path workDir;
+    final CodeStore code;
     final AtomicInteger throttles = new AtomicInteger();
     private final Map<String, String> interferences = new LinkedHashMap<>();
     private final List<Call> calls = new CopyOnWriteArrayList<>();
@@ -87,6 +88,7 @@ public final class FakeLambda implements AutoCloseable {
         this.accountConcurrency = b.accountConcurrency;
         this.initTimeout = b.initTimeout;
         this.workDir = Files.createTempDirectory("fake-lambda-");
+        this.code = new CodeStore(workDir);
         this.scheduler = Executors.newScheduledThreadPool(1, daemon("fake-lambda-state"));
         this.threads = Executors.newCachedThreadPool(daemon("fake-lambda-http"));
         this.invocations = new Invocations(this);

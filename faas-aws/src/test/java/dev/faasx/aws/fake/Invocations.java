@@ -198,7 +198,7 @@ public final class Invocations {
 
     private ExecutionEnvironment start(FunctionRecord fn, CodeSnapshot snapshot, boolean provisioned) {
         try {
-            ExecutionEnvironment env = new ExecutionEnvironment(fn.name, fn.arn, snapshot, provisioned, fake.workDir,
+            ExecutionEnvironment env = new ExecutionEnvironment(fn.name, fn.arn, snapshot, provisioned, fake.code,
                     fake.threads, fake.initTimeout);
             all.add(env);
             synchronized (fake.lock) {
