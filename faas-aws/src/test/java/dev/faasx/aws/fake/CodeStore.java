@@ -17,8 +17,9 @@ import java.util.stream.Stream;
 /**
  * Deployed code as Lambda mounts it: each distinct package is extracted once, read-only, and shared by every
  * execution environment that runs it. For the Java runtimes it also keeps a class-data-sharing archive per package
- * and handler, recorded by one training start of the runtime, so that the many JVMs a test starts on a small machine
- * start about twice as fast; a package whose training fails simply runs without one.
+ * and handler, recorded by one training start of the runtime when the package starts its second environment, so that
+ * the many JVMs a test starts on a small machine start about twice as fast; a package started once pays nothing, and
+ * one whose training fails simply runs without an archive.
  */
 final class CodeStore {
     /** JVM flags for a quick start of small JVMs, as Lambda's own Java runtimes tune theirs. */
@@ -29,6 +30,7 @@ final class CodeStore {
     private final Path root;
     private final Map<String, Path> extracted = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Optional<Path>>> archives = new ConcurrentHashMap<>();
+    private final Map<String, Integer> starts = new ConcurrentHashMap<>();
 
     CodeStore(Path root) {
         this.root = root;
@@ -94,6 +96,9 @@ final class CodeStore {
     private Optional<Path> archive(CodeSnapshot snapshot, List<String> classpath, Map<String, String> environment) {
         String key = snapshot.codeSha256() + "|" + snapshot.handler() + "|" + snapshot.memoryMb() + "|"
                 + environment.get("FAASX_HANDLER");
+        if (starts.merge(key, 1, Integer::sum) < 2) {
+            return Optional.empty();
+        }
         CompletableFuture<Optional<Path>> mine = new CompletableFuture<>();
         CompletableFuture<Optional<Path>> existing = archives.putIfAbsent(key, mine);
         if (existing != null) {
