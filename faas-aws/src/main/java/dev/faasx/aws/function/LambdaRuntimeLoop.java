@@ -22,7 +22,8 @@ import java.util.Map;
  * java -cp app.jar dev.faasx.aws.function.LambdaRuntimeLoop com.example.Resize
  * </pre>
  *
- * <p>The handler is the argument, else {@code FAASX_HANDLER}, else Lambda's {@code _HANDLER}. It is either a faasx
+ * <p>The handler is the argument, else {@code FAASX_HANDLER}, else Lambda's {@code _HANDLER} (the function's handler
+ * setting) when that names a class. It is either a faasx
  * {@link JobHandler} (events are the spec's invoke request JSON, answers its response JSON; a failed job is posted as
  * a function error with the exception's type and message) or a Lambda {@link RequestStreamHandler}, optionally
  * written {@code com.example.Handler::handleRequest}. A typical {@code bootstrap} next to a JAR and a Java runtime
@@ -64,7 +65,7 @@ public final class LambdaRuntimeLoop {
             return 2;
         }
         LambdaRuntimeLoop loop = new LambdaRuntimeLoop(api, env, log);
-        String spec = args.length > 0 ? args[0] : env.getOrDefault(LambdaJobHandler.HANDLER_ENV, env.get("_HANDLER"));
+        String spec = args.length > 0 ? args[0] : env.getOrDefault(LambdaJobHandler.HANDLER_ENV, javaHandler(env));
         Object handler;
         try {
             handler = create(spec);
@@ -85,6 +86,12 @@ public final class LambdaRuntimeLoop {
             Thread.currentThread().interrupt();
             return 1;
         }
+    }
+
+    /** Lambda's {@code _HANDLER} when it names a Java class (on provided runtimes it is often just "bootstrap"). */
+    private static String javaHandler(Map<String, String> env) {
+        String handler = env.get("_HANDLER");
+        return handler != null && handler.contains(".") ? handler : null;
     }
 
     /** A RequestStreamHandler when the class is one, otherwise a JobHandler. */

@@ -2,6 +2,7 @@ package dev.faasx.aws.internal;
 
 import dev.faasx.core.ErrorContext;
 import dev.faasx.core.FaasException;
+import dev.faasx.core.FaasTimeoutException;
 import dev.faasx.core.InvalidRequestException;
 import dev.faasx.core.ProviderException;
 import java.util.List;
@@ -206,6 +207,11 @@ public final class FunctionDeployer {
         Throwable cause = LambdaErrors.unwrap(failure);
         if (cause instanceof FaasException || cause instanceof software.amazon.awssdk.awscore.exception.AwsServiceException) {
             return CompletableFuture.failedFuture(cause);
+        }
+        if (cause instanceof software.amazon.awssdk.core.exception.SdkClientException
+                && String.valueOf(cause.getMessage()).contains("exceeded")) {
+            return CompletableFuture.failedFuture(new FaasTimeoutException("Lambda function " + name + " did not "
+                    + goal + " within the deploy timeout: " + cause.getMessage(), null, ctx, cause));
         }
         return find(name).handle((fn, lookupFailure) -> {
             String state = fn == null ? "unknown" : fn.configuration().stateAsString() + "/"

@@ -55,7 +55,7 @@ final class ExecutionEnvironment implements AutoCloseable {
     private final Path taskRoot;
     private final HttpServer runtimeApi;
     private final Process process;
-    private final long startNanos = System.nanoTime();
+    private final long startNanos;
     private final CompletableFuture<Long> ready = new CompletableFuture<>();
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>(1);
     private final StringBuilder log = new StringBuilder();
@@ -80,8 +80,11 @@ final class ExecutionEnvironment implements AutoCloseable {
         runtimeApi.setExecutor(httpThreads);
         runtimeApi.start();
         Process started;
+        ProcessBuilder launch = processBuilder(code);
+        // Init is timed from the start of the runtime process, as Lambda times it.
+        this.startNanos = System.nanoTime();
         try {
-            started = processBuilder(code).start();
+            started = launch.start();
         } catch (IOException e) {
             runtimeApi.stop(0);
             initError = errorJson("Runtime.InvalidEntrypoint", "cannot start the runtime: " + e.getMessage());
