@@ -11,6 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.lambda.model.CreateFunctionRequest;
 import software.amazon.awssdk.services.lambda.model.Environment;
 import software.amazon.awssdk.services.lambda.model.FunctionCode;
@@ -205,11 +207,10 @@ public final class FunctionDeployer {
     /** Turns a failed wait into an error that names the state Lambda reports and why. */
     private CompletableFuture<Void> explain(String name, String goal, Throwable failure, ErrorContext ctx) {
         Throwable cause = LambdaErrors.unwrap(failure);
-        if (cause instanceof FaasException || cause instanceof software.amazon.awssdk.awscore.exception.AwsServiceException) {
+        if (cause instanceof FaasException || cause instanceof AwsServiceException) {
             return CompletableFuture.failedFuture(cause);
         }
-        if (cause instanceof software.amazon.awssdk.core.exception.SdkClientException
-                && String.valueOf(cause.getMessage()).contains("exceeded")) {
+        if (cause instanceof SdkClientException && String.valueOf(cause.getMessage()).contains("exceeded")) {
             return CompletableFuture.failedFuture(new FaasTimeoutException("Lambda function " + name + " did not "
                     + goal + " within the deploy timeout: " + cause.getMessage(), null, ctx, cause));
         }

@@ -3,30 +3,15 @@ package dev.faasx.aws.fake;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.faasx.aws.fake.FakeLambda.Response;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * The management half of the fake Lambda API: functions, code and configuration updates with their state machine,
  * versions, aliases, reserved and provisioned concurrency. Every method runs under the fake's lock.
  */
 final class ControlPlane {
-    private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9-_]{1,64}");
-    private static final Pattern ROLE = Pattern.compile("arn:aws[a-zA-Z-]*:iam::\\d{12}:role/.+");
-    private static final Set<String> RUNTIMES = Set.of("provided.al2023", "provided.al2", "java17", "java21");
-    private static final Set<String> RESERVED_ENV = Set.of("_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION",
-            "AWS_REGION", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-            "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME",
-            "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-            "AWS_SESSION_TOKEN", "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR");
-
     private final FakeLambda fake;
     private final Invocations invocations;
     private final Map<String, String> versionStates = new LinkedHashMap<>();
@@ -74,24 +59,25 @@ final class ControlPlane {
 
     private Response create(JsonNode req) {
         String name = req.path("FunctionName").asText("");
-        if (!NAME.matcher(name).matches()) {
+        if (!RequestValues.NAME.matcher(name).matches()) {
             throw new ApiError(400, "ValidationException", "1 validation error detected: Value '" + name
                     + "' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression"
                     + " pattern: [a-zA-Z0-9-_]+ and have length less than or equal to 64");
         }
         String role = req.path("Role").asText("");
-        if (!ROLE.matcher(role).matches()) {
+        if (!RequestValues.ROLE.matcher(role).matches()) {
             throw new ApiError(400, "ValidationException", "1 validation error detected: Value '" + role
                     + "' at 'role' failed to satisfy constraint: Member must satisfy regular expression pattern");
         }
         if (fake.functions.containsKey(name)) {
             throw ApiError.conflict("Function already exist: " + name);
         }
-        byte[] code = zip(req.path("Code").path("ZipFile").asText(null));
-        CodeSnapshot snapshot = new CodeSnapshot("$LATEST", code, sha256(code), runtime(req.path("Runtime")),
-                req.path("Handler").asText(""), architecture(req.path("Architectures")),
-                memory(req.path("MemorySize"), 128), timeout(req.path("Timeout"), 3),
-                environment(req.path("Environment")), FakeLambda.now());
+        byte[] code = RequestValues.zip(req.path("Code").path("ZipFile").asText(null));
+        CodeSnapshot snapshot = new CodeSnapshot("$LATEST", code, RequestValues.sha256(code),
+                RequestValues.runtime(req.path("Runtime")),
+                req.path("Handler").asText(""), RequestValues.architecture(req.path("Architectures")),
+                RequestValues.memory(req.path("MemorySize"), 128), RequestValues.timeout(req.path("Timeout"), 3),
+                RequestValues.environment(req.path("Environment")), FakeLambda.now());
         FunctionRecord fn = new FunctionRecord(name, FakeLambda.arn(name));
         fn.role = role;
         fn.description = req.path("Description").asText("");
@@ -144,11 +130,12 @@ final class ControlPlane {
     private Response updateCode(String name, JsonNode req) {
         FunctionRecord fn = existing(name);
         requireIdle(fn);
-        byte[] code = zip(req.path("ZipFile").asText(null));
+        byte[] code = RequestValues.zip(req.path("ZipFile").asText(null));
         CodeSnapshot c = fn.latest;
-        String architecture = req.has("Architectures") ? architecture(req.path("Architectures")) : c.architecture();
-        CodeSnapshot next = new CodeSnapshot("$LATEST", code, sha256(code), c.runtime(), c.handler(), architecture,
-                c.memoryMb(), c.timeoutSeconds(), c.environment(), FakeLambda.now());
+        String architecture = req.has("Architectures")
+                ? RequestValues.architecture(req.path("Architectures")) : c.architecture();
+        CodeSnapshot next = new CodeSnapshot("$LATEST", code, RequestValues.sha256(code), c.runtime(), c.handler(),
+                architecture, c.memoryMb(), c.timeoutSeconds(), c.environment(), FakeLambda.now());
         return beginUpdate(fn, next);
     }
 
@@ -158,16 +145,18 @@ final class ControlPlane {
         CodeSnapshot c = fn.latest;
         if (req.has("Role")) {
             String role = req.path("Role").asText();
-            if (!ROLE.matcher(role).matches()) {
+            if (!RequestValues.ROLE.matcher(role).matches()) {
                 throw new ApiError(400, "ValidationException", "Value '" + role + "' at 'role' is not a role ARN");
             }
             fn.role = role;
         }
         CodeSnapshot next = new CodeSnapshot("$LATEST", c.code(), c.codeSha256(),
-                req.has("Runtime") ? runtime(req.path("Runtime")) : c.runtime(),
+                req.has("Runtime") ? RequestValues.runtime(req.path("Runtime")) : c.runtime(),
                 req.has("Handler") ? req.path("Handler").asText() : c.handler(), c.architecture(),
-                memory(req.path("MemorySize"), c.memoryMb()), timeout(req.path("Timeout"), c.timeoutSeconds()),
-                req.has("Environment") ? environment(req.path("Environment")) : c.environment(), FakeLambda.now());
+                RequestValues.memory(req.path("MemorySize"), c.memoryMb()),
+                RequestValues.timeout(req.path("Timeout"), c.timeoutSeconds()),
+                req.has("Environment") ? RequestValues.environment(req.path("Environment")) : c.environment(),
+                FakeLambda.now());
         return beginUpdate(fn, next);
     }
 
@@ -409,86 +398,6 @@ final class ControlPlane {
     private static void requireVersion(FunctionRecord fn, String version) {
         if (!version.equals("$LATEST") && !fn.versions.containsKey(version)) {
             throw ApiError.notFound("Function not found: " + fn.arn + ":" + version);
-        }
-    }
-
-    private static byte[] zip(String base64) {
-        if (base64 == null || base64.isEmpty()) {
-            throw ApiError.invalid("Code.ZipFile is required (this fake takes no S3 locations)");
-        }
-        byte[] code;
-        try {
-            code = Base64.getDecoder().decode(base64);
-        } catch (IllegalArgumentException e) {
-            throw new ApiError(400, "InvalidRequestContentException", "ZipFile is not base64");
-        }
-        if (!Zips.readable(code)) {
-            throw ApiError.invalid("Could not unzip uploaded file. Please check your file, then try to upload again.");
-        }
-        return code;
-    }
-
-    private static String runtime(JsonNode node) {
-        String runtime = node.asText("");
-        if (!RUNTIMES.contains(runtime)) {
-            throw ApiError.invalid("The runtime parameter of " + runtime + " is not supported by this fake; it runs "
-                    + RUNTIMES);
-        }
-        return runtime;
-    }
-
-    private static String architecture(JsonNode node) {
-        if (node.isMissingNode() || node.isNull() || node.size() == 0) {
-            return "x86_64";
-        }
-        String arch = node.get(0).asText();
-        if (!arch.equals("x86_64") && !arch.equals("arm64")) {
-            throw new ApiError(400, "ValidationException", "Value '[" + arch + "]' at 'architectures' failed to"
-                    + " satisfy constraint");
-        }
-        return arch;
-    }
-
-    private static int memory(JsonNode node, int fallback) {
-        int mb = node.isMissingNode() || node.isNull() ? fallback : node.asInt();
-        if (mb < 128 || mb > 10240) {
-            throw new ApiError(400, "ValidationException", "Value '" + mb + "' at 'memorySize' failed to satisfy"
-                    + " constraint: Member must have value between 128 and 10240");
-        }
-        return mb;
-    }
-
-    private static int timeout(JsonNode node, int fallback) {
-        int seconds = node.isMissingNode() || node.isNull() ? fallback : node.asInt();
-        if (seconds < 1 || seconds > 900) {
-            throw new ApiError(400, "ValidationException", "Value '" + seconds + "' at 'timeout' failed to"
-                    + " satisfy constraint: Member must have value between 1 and 900");
-        }
-        return seconds;
-    }
-
-    private static Map<String, String> environment(JsonNode node) {
-        Map<String, String> env = FakeJson.stringMap(node.path("Variables"));
-        var reserved = env.keySet().stream().filter(RESERVED_ENV::contains).toList();
-        if (!reserved.isEmpty()) {
-            throw ApiError.invalid("Lambda was unable to configure your environment variables because the"
-                    + " environment variables you have provided contains reserved keys that are currently not"
-                    + " supported for modification. Reserved keys used in this request: " + String.join(", ", reserved));
-        }
-        int size = env.entrySet().stream().mapToInt(e -> e.getKey().getBytes(StandardCharsets.UTF_8).length
-                + e.getValue().getBytes(StandardCharsets.UTF_8).length).sum();
-        if (size > 4096) {
-            throw ApiError.invalid("Lambda was unable to configure your environment variables because the"
-                    + " environment variables you have provided exceeded the 4KB limit.");
-        }
-        return env;
-    }
-
-    private static String sha256(byte[] code) {
-        try {
-            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(code));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
