@@ -1,7 +1,9 @@
 package dev.faasx.core.runner;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.faasx.core.FaasRunner;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
@@ -24,6 +26,14 @@ final class Await {
                 Thread.currentThread().interrupt();
                 fail("interrupted while waiting for: " + what);
             }
+        }
+    }
+
+    /** Stops {@code runner} at once (cancelling what is left) and checks that it terminates. */
+    static void stopped(FaasRunner runner) throws InterruptedException {
+        if (runner != null) {
+            runner.shutdown(Duration.ZERO);
+            assertThat(runner.awaitTermination(LIMIT)).as("the runner terminates").isTrue();
         }
     }
 }

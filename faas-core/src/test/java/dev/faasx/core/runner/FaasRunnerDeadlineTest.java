@@ -27,10 +27,8 @@ class FaasRunnerDeadlineTest {
     private FaasRunner runner;
 
     @AfterEach
-    void closeRunner() {
-        if (runner != null) {
-            runner.close();
-        }
+    void closeRunner() throws InterruptedException {
+        Await.stopped(runner);
     }
 
     private static FaasTimeoutException timeoutOf(JobResult result) {

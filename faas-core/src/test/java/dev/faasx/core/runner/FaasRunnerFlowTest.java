@@ -25,10 +25,8 @@ class FaasRunnerFlowTest {
     private FaasRunner runner;
 
     @AfterEach
-    void closeRunner() {
-        if (runner != null) {
-            runner.close();
-        }
+    void closeRunner() throws InterruptedException {
+        Await.stopped(runner);
     }
 
     /** A producer of {@code total} calls of {@code jobId} that counts how often it was asked. */

@@ -37,10 +37,8 @@ class FaasRunnerResilienceTest {
     private FaasRunner runner;
 
     @AfterEach
-    void closeRunner() {
-        if (runner != null) {
-            runner.close();
-        }
+    void closeRunner() throws InterruptedException {
+        Await.stopped(runner);
     }
 
     private JobResult callWith(JobPolicy policy) {

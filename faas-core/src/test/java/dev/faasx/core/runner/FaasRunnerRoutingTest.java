@@ -39,10 +39,8 @@ class FaasRunnerRoutingTest {
     private FaasRunner runner;
 
     @AfterEach
-    void closeRunner() {
-        if (runner != null) {
-            runner.close();
-        }
+    void closeRunner() throws InterruptedException {
+        Await.stopped(runner);
     }
 
     private FaasRunner runner(JobRouter router) {

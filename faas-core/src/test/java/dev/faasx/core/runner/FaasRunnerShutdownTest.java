@@ -32,10 +32,8 @@ class FaasRunnerShutdownTest {
     private FaasRunner runner;
 
     @AfterEach
-    void closeRunner() {
-        if (runner != null) {
-            runner.close();
-        }
+    void closeRunner() throws InterruptedException {
+        Await.stopped(runner);
     }
 
     /** An endless producer: only shutdown stops the pulling. */
