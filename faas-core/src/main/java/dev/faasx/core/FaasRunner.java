@@ -142,7 +142,9 @@ public final class FaasRunner implements AutoCloseable {
 
     /**
      * Shuts down with the builder's {@linkplain Builder#shutdownGrace grace period} and waits for termination.
-     * Called from the runner's own pulling or delivery thread (a handler or the consumer), it does not wait.
+     * Called where waiting would wait for itself (the consumer, a caller-runs handler on the pulling thread, a
+     * stage that depends on a {@link #call} future), it only begins the shutdown. Called from a handler on the
+     * local pool, it returns once the grace period has ended that handler's own call.
      */
     @Override
     public void close() {

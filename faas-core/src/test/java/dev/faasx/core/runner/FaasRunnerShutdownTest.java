@@ -143,8 +143,10 @@ class FaasRunnerShutdownTest {
             runner.start();
             Await.until("six calls running", () -> started.get() == 6);
 
-            runner.shutdown(Duration.ofMillis(300));
+            runner.shutdown(Duration.ofMinutes(1));
             quickOnes.countDown();
+            Await.until("the quick ones delivered", () -> consumer.count() == 3);
+            runner.shutdown(Duration.ZERO); // a second, shorter grace period cuts the first one short
 
             assertThat(runner.awaitTermination(Await.LIMIT)).isTrue();
             assertEachCallExactlyOnce(consumer.results(), producer.pulls.get());
@@ -226,6 +228,21 @@ class FaasRunnerShutdownTest {
             assertThat(runner.awaitTermination(Await.LIMIT)).isTrue();
             assertThat(pending).isCompleted();
             assertThat(((JobResult.Failure) pending.join()).error()).isInstanceOf(CallCancelledException.class);
+        }
+
+        @Test
+        void closingTheRunnerFromAStageThatDependsOnACallDoesNotWaitForItself() throws Exception {
+            CountDownLatch go = new CountDownLatch(1);
+            runner = FaasRunner.builder().router(JobRouter.builder().route(1, c -> {
+                go.await();
+                return JobOutput.empty();
+            }).build()).build();
+            CompletableFuture<Void> closed = runner.call(call(1, "c-1", "")).thenAccept(r -> runner.close());
+
+            go.countDown();
+
+            closed.get(Await.LIMIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(runner.awaitTermination(Await.LIMIT)).isTrue();
         }
 
         @Test

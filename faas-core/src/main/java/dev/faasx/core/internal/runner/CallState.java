@@ -72,6 +72,7 @@ final class CallState extends CompletableFuture<JobResult> implements Runnable {
     private volatile String remoteProvider;
     private volatile Future<?> deadlineTimer;
     private volatile CompletableFuture<?> remoteAttempt;
+    private Thread completingThread; // read only by the same thread, so plain
 
     CallState(JobCall call, boolean fromProducer, CallDispatcher dispatcher) {
         this.call = call;
@@ -179,9 +180,19 @@ final class CallState extends CompletableFuture<JobResult> implements Runnable {
         return placement == Placement.REMOTE && remote != null ? remote : CallDispatcher.LOCAL;
     }
 
-    /** Completes the future {@code FaasRunner.call} returned. */
+    /** Completes the future {@code FaasRunner.call} returned, running its dependent stages on this thread. */
     void completeFuture(JobResult value) {
-        super.complete(value);
+        completingThread = Thread.currentThread();
+        try {
+            super.complete(value);
+        } finally {
+            completingThread = null;
+        }
+    }
+
+    /** Whether {@code thread} is completing this call's future now; only meaningful when asked on that thread. */
+    boolean isCompletingOn(Thread thread) {
+        return completingThread == thread;
     }
 
     /**

@@ -132,8 +132,9 @@ public final class RunnerCore {
             s.result = result;
             delivery.enqueue(s);
         } else {
-            release(s); // before completing: a dependent stage that closes the runner must not wait for itself
+            // Complete before releasing, so that a terminated runner has no future left to complete.
             s.completeFuture(result);
+            release(s);
         }
     }
 
@@ -332,10 +333,23 @@ public final class RunnerCore {
 
     public void close() {
         shutdown(shutdownGrace);
-        Thread me = Thread.currentThread();
-        if (me != pullThread && me != deliveryThread) { // there, waiting would wait for ourselves
+        if (!onOwnThread()) {
             waitForTermination();
         }
+    }
+
+    /** Whether the current thread is one termination waits for, so that waiting here would wait for ourselves. */
+    private boolean onOwnThread() {
+        Thread me = Thread.currentThread();
+        if (me == pullThread || me == deliveryThread) {
+            return true;
+        }
+        for (CallState s : inFlight) { // a dependent stage of a call's future, run while completing it
+            if (s.isCompletingOn(me)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Waits for termination; an interrupt cuts the grace period short instead of abandoning the wait. */
