@@ -231,6 +231,38 @@ class FaasRunnerShutdownTest {
         }
 
         @Test
+        void callsRacingTheShutdownAreEitherRunOrRefusedAndNoneIsLeftHanging() throws Exception {
+            runner = FaasRunner.builder().router(JobRouter.builder().route(1, LOCAL_ECHO).build())
+                    .defaultPolicy(dev.faasx.core.JobPolicy.builder().deadline(Duration.ofSeconds(30)).build())
+                    .build();
+            List<CompletableFuture<JobResult>> futures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            CountDownLatch callersRunning = new CountDownLatch(2);
+            List<CompletableFuture<Void>> callers = List.of(1, 2).stream().map(t -> CompletableFuture.runAsync(() -> {
+                callersRunning.countDown();
+                for (int i = 0; !runner.isTerminated() || i < 1000; i++) {
+                    futures.add(runner.call(call(1, "t" + t + "-" + i, "x")));
+                }
+            })).toList();
+            callersRunning.await();
+            Await.until("some calls made", () -> futures.size() > 1000);
+
+            runner.shutdown(Duration.ZERO);
+
+            for (CompletableFuture<Void> caller : callers) {
+                caller.get(Await.LIMIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            }
+            assertThat(runner.awaitTermination(Await.LIMIT)).isTrue();
+            for (CompletableFuture<JobResult> f : futures) {
+                JobResult r = f.get(Await.LIMIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+                if (!r.isSuccess()) {
+                    assertThat(((JobResult.Failure) r).error()).as("result of %s", r.callId())
+                            .isInstanceOf(CallCancelledException.class);
+                }
+            }
+            assertThat(futures).extracting(f -> f.join().callId()).doesNotHaveDuplicates();
+        }
+
+        @Test
         void closingTheRunnerFromAStageThatDependsOnACallDoesNotWaitForItself() throws Exception {
             CountDownLatch go = new CountDownLatch(1);
             runner = FaasRunner.builder().router(JobRouter.builder().route(1, c -> {

@@ -103,6 +103,9 @@ public final class RunnerCore {
     private CallState begin(JobCall call, boolean fromProducer) {
         CallState s = new CallState(call, fromProducer, dispatcher);
         listeners.callStarted(call);
+        // Register before looking at the state: shutdown sets its flag before looking at the set, so either it sees
+        // this call (and termination waits for it) or this call sees the flag.
+        inFlight.add(s);
         // A call the producer already handed over is never refused: dropping it would lose it. Direct calls are.
         if (!fromProducer && stopping) {
             dispatcher.complete(s, CallDispatcher.failure(s, new CallCancelledException("the runner is shut down; "
@@ -110,7 +113,6 @@ public final class RunnerCore {
                     Placement.NOT_RUN, CallDispatcher.LOCAL));
             return s;
         }
-        inFlight.add(s);
         if (forced) { // shutdown's sweep may have missed a call added during it; it sees forced, so it cancels
             dispatcher.abort(s, ctx -> cancelledByShutdown(call, ctx));
             return s;
