@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(120) // a hang fails the test instead of stalling the build
 class FaasRunnerDeadlineTest {
     private static final Duration SHORT = Duration.ofMillis(100);
     private static final JobPolicy SHORT_DEADLINE = JobPolicy.builder().deadline(SHORT).build();

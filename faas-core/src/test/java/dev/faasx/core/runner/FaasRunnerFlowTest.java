@@ -19,8 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Back-pressure, the consumer's guarantees, and the producer-driven lifecycle. */
+@Timeout(120) // a hang fails the test instead of stalling the build
 class FaasRunnerFlowTest {
     private FaasRunner runner;
 

@@ -16,7 +16,9 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(120) // a hang fails the test instead of stalling the build
 class FaasRunnerListenerTest {
     private final RecordingListener first = new RecordingListener();
     private final RecordingListener second = new RecordingListener();

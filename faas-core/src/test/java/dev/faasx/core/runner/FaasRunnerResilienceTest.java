@@ -26,7 +26,9 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(120) // a hang fails the test instead of stalling the build
 class FaasRunnerResilienceTest {
     private static final ErrorContext CTX = ErrorContext.of("cloud", 7);
     private static final RetryConfig THREE_ATTEMPTS = RetryConfig.custom().maxAttempts(3)

@@ -31,9 +31,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+@Timeout(120) // a hang fails the test instead of stalling the build
 class FaasRunnerRoutingTest {
     private final ScriptedExecutor remote = ScriptedExecutor.named("scripted");
     private FaasRunner runner;

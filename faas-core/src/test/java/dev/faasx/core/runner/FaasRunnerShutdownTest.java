@@ -23,7 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(120) // a hang fails the test instead of stalling the build
 class FaasRunnerShutdownTest {
     private final AtomicInteger started = new AtomicInteger();
     private final AtomicInteger interrupted = new AtomicInteger();
@@ -235,22 +237,27 @@ class FaasRunnerShutdownTest {
             runner = FaasRunner.builder().router(JobRouter.builder().route(1, LOCAL_ECHO).build())
                     .defaultPolicy(dev.faasx.core.JobPolicy.builder().deadline(Duration.ofSeconds(30)).build())
                     .build();
-            List<CompletableFuture<JobResult>> futures = new java.util.concurrent.CopyOnWriteArrayList<>();
-            CountDownLatch callersRunning = new CountDownLatch(2);
-            List<CompletableFuture<Void>> callers = List.of(1, 2).stream().map(t -> CompletableFuture.runAsync(() -> {
-                callersRunning.countDown();
-                for (int i = 0; !runner.isTerminated() || i < 1000; i++) {
-                    futures.add(runner.call(call(1, "t" + t + "-" + i, "x")));
-                }
-            })).toList();
-            callersRunning.await();
-            Await.until("some calls made", () -> futures.size() > 1000);
+            java.util.Queue<CompletableFuture<JobResult>> futures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            AtomicInteger made = new AtomicInteger();
+            java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(2);
+            List<java.util.concurrent.Future<?>> calling = new java.util.ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                String prefix = "t" + t + "-";
+                calling.add(callers.submit(() -> {
+                    for (int i = 0; !runner.isTerminated(); i++) {
+                        futures.add(runner.call(call(1, prefix + i, "x")));
+                        made.incrementAndGet();
+                    }
+                }));
+            }
+            Await.until("some calls made", () -> made.get() > 1000);
 
             runner.shutdown(Duration.ZERO);
 
-            for (CompletableFuture<Void> caller : callers) {
+            for (java.util.concurrent.Future<?> caller : calling) {
                 caller.get(Await.LIMIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
             }
+            callers.shutdown();
             assertThat(runner.awaitTermination(Await.LIMIT)).isTrue();
             for (CompletableFuture<JobResult> f : futures) {
                 JobResult r = f.get(Await.LIMIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);

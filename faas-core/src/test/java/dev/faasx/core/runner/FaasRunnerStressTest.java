@@ -26,6 +26,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -33,11 +34,13 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Many calls, mixed over local handlers and an executor that succeeds, fails, throws and hangs at random (seeded):
  * every call gets exactly one result, with its own call id, typed as its scripted outcome demands.
  */
+@Timeout(120) // a hang fails the test instead of stalling the build
 class FaasRunnerStressTest {
     private static final int CALLS = 10_000;
     private static final long LOCAL = 1;
@@ -223,6 +226,7 @@ class FaasRunnerStressTest {
             RecordingListener listener = new RecordingListener();
             runner = chaosRunner().listener(listener).build();
             Map<String, JobResult> results = new ConcurrentHashMap<>();
+            ExecutorService callers = Executors.newFixedThreadPool(threads); // the common pool may have 1 thread
             List<CompletableFuture<Void>> senders = new ArrayList<>();
             for (List<JobCall> calls : perThread) {
                 senders.add(CompletableFuture.runAsync(() -> {
@@ -234,11 +238,12 @@ class FaasRunnerStressTest {
                         JobResult r = f.join();
                         assertThat(results.put(r.callId(), r)).as("second result for %s", r.callId()).isNull();
                     }
-                }));
+                }, callers));
             }
 
             CompletableFuture.allOf(senders.toArray(new CompletableFuture<?>[0]))
                     .get(Await.LIMIT.toSeconds() * 3, TimeUnit.SECONDS);
+            callers.shutdown();
 
             assertEveryCallHasExactlyItsScriptedResult(new ArrayList<>(results.values()));
             assertThat(listener.finished.size()).isEqualTo(CALLS);
