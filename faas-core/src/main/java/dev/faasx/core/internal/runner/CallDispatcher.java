@@ -75,7 +75,7 @@ final class CallDispatcher {
         }
         complete(s, failure(s, new NoRouteException("job " + jobId + " has no local handler in the JobRouter and "
                 + "no executor in the FaasRegistry; add a route or register an executor for it",
-                Failures.context(LOCAL, jobId)), Placement.NOT_RUN, LOCAL));
+                ErrorContext.of(LOCAL, jobId)), Placement.NOT_RUN, LOCAL));
     }
 
     // Timers only for calls that have a deadline: scheduling one costs a lock in the scheduler's queue.
@@ -134,7 +134,7 @@ final class CallDispatcher {
         }
         FunctionErrorException error = thrown != null ? Failures.handler(thrown, s.call.jobId())
                 : new FunctionErrorException("the handler of job " + s.call.jobId() + " returned null instead of "
-                + "a JobOutput", null, Failures.context(LOCAL, s.call.jobId()), null);
+                + "a JobOutput", null, ErrorContext.of(LOCAL, s.call.jobId()), null);
         FaasException remoteCause = s.fallbackCause;
         if (remoteCause != null) {
             error.addSuppressed(remoteCause);
@@ -160,7 +160,7 @@ final class CallDispatcher {
         long jobId = s.call.jobId();
         if (s.isClaimed()) { // stopped between retries: do not send again
             return CompletableFuture.failedFuture(new CallCancelledException("job " + jobId
-                    + " was stopped before this attempt", Failures.context(provider, jobId)));
+                    + " was stopped before this attempt", ErrorContext.of(provider, jobId)));
         }
         int attempt = ++s.attempts;
         if (attempt > 1) {
@@ -174,7 +174,7 @@ final class CallDispatcher {
         }
         if (future == null) {
             future = CompletableFuture.failedFuture(new ProviderException("the " + provider + " executor returned "
-                    + "no future for job " + jobId, false, false, Failures.context(provider, jobId)));
+                    + "no future for job " + jobId, false, false, ErrorContext.of(provider, jobId)));
         }
         s.remoteAttempt(future);
         // A time limiter completes the future it watches; give it a copy so the executor's own stays intact.
@@ -193,7 +193,7 @@ final class CallDispatcher {
         }
         FaasException error = failure != null ? Failures.remote(failure, provider, jobId, null)
                 : new ProviderException("the " + provider + " executor completed job " + jobId + " without an "
-                + "invocation", false, true, Failures.context(provider, jobId));
+                + "invocation", false, true, ErrorContext.of(provider, jobId));
         if (Failures.fallbackAllowed(error, s.policy)) {
             Optional<JobHandler> handler = router.handlerFor(jobId);
             if (handler.isPresent()) {
@@ -236,7 +236,7 @@ final class CallDispatcher {
     private JobResult stopped(CallState s, Function<ErrorContext, FaasException> error) {
         Placement placement = s.stopWork();
         String provider = s.providerFor(placement);
-        return failure(s, error.apply(Failures.context(provider, s.call.jobId())), placement, provider);
+        return failure(s, error.apply(ErrorContext.of(provider, s.call.jobId())), placement, provider);
     }
 
     static JobResult failure(CallState s, FaasException error, Placement placement, String provider) {

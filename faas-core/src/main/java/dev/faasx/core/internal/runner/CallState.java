@@ -201,11 +201,11 @@ final class CallState extends CompletableFuture<JobResult> implements Runnable {
      */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        if (fromProducer || !dispatcher.cancelByCaller(this)) {
-            return false;
-        }
-        super.cancel(mayInterruptIfRunning);
-        return true;
+        return !fromProducer && dispatcher.cancelByCaller(this);
+    }
+
+    void cancelFuture() {
+        super.cancel(false);
     }
 
     // Identity equality, with a hash that costs nothing: System.identityHashCode would touch the object header.

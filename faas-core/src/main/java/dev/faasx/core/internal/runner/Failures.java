@@ -22,10 +22,6 @@ final class Failures {
     private Failures() {
     }
 
-    static ErrorContext context(String provider, long jobId) {
-        return ErrorContext.of(provider, jobId);
-    }
-
     /** The cause under the wrappers that {@code CompletableFuture} adds. */
     static Throwable unwrap(Throwable t) {
         Throwable current = t;
@@ -47,7 +43,7 @@ final class Failures {
         if (t instanceof FaasException fe) {
             return fe;
         }
-        ErrorContext ctx = context(provider, jobId);
+        ErrorContext ctx = ErrorContext.of(provider, jobId);
         if (t instanceof BulkheadFullException) {
             return new ThrottledException("too many concurrent calls of job " + jobId
                     + ": its bulkhead is full; the call was not sent", null, ctx, t);
@@ -70,7 +66,7 @@ final class Failures {
     /** The failure of a local handler that threw: its message and its exception type. */
     static FunctionErrorException handler(Throwable t, long jobId) {
         String message = t.getMessage() != null ? t.getMessage() : t.getClass().getName();
-        return new FunctionErrorException(message, t.getClass().getName(), context(CallDispatcher.LOCAL, jobId), t);
+        return new FunctionErrorException(message, t.getClass().getName(), ErrorContext.of(CallDispatcher.LOCAL, jobId), t);
     }
 
     /** Whether running the call again cannot run the job twice, or running it twice is harmless. */

@@ -1,6 +1,7 @@
 package dev.faasx.core.internal.runner;
 
 import dev.faasx.core.CallCancelledException;
+import dev.faasx.core.ErrorContext;
 import dev.faasx.core.FaasRegistry;
 import dev.faasx.core.FaasRunner;
 import dev.faasx.core.JobCall;
@@ -109,7 +110,7 @@ public final class RunnerCore {
         // A call the producer already handed over is never refused: dropping it would lose it. Direct calls are.
         if (!fromProducer && stopping) {
             dispatcher.complete(s, CallDispatcher.failure(s, new CallCancelledException("the runner is shut down; "
-                    + "job " + call.jobId() + " was not run", Failures.context(CallDispatcher.LOCAL, call.jobId())),
+                    + "job " + call.jobId() + " was not run", ErrorContext.of(CallDispatcher.LOCAL, call.jobId())),
                     Placement.NOT_RUN, CallDispatcher.LOCAL));
             return s;
         }
@@ -140,9 +141,10 @@ public final class RunnerCore {
         }
     }
 
-    /** The result of a direct call its caller cancelled; the future itself is cancelled by the caller. */
+    /** The result of a direct call its caller cancelled: the listeners get it, the future is cancelled. */
     void deliverCancelled(CallState s, JobResult result) {
         listeners.callFinished(s.call, result);
+        s.cancelFuture();
         release(s);
     }
 
@@ -301,7 +303,7 @@ public final class RunnerCore {
         }
     }
 
-    private static CallCancelledException cancelledByShutdown(JobCall call, dev.faasx.core.ErrorContext ctx) {
+    private static CallCancelledException cancelledByShutdown(JobCall call, ErrorContext ctx) {
         return new CallCancelledException("the runner shut down before job " + call.jobId() + " finished (call "
                 + call.callId() + "); its grace period ran out", ctx);
     }
