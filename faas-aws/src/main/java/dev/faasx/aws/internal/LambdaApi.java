@@ -4,6 +4,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -76,11 +77,12 @@ public final class LambdaApi implements AutoCloseable {
     /** Runs one Lambda call on whichever client this object wraps. */
     public <T> CompletableFuture<T> call(Function<LambdaClient, T> onSync,
                                          Function<LambdaAsyncClient, CompletableFuture<T>> onAsync) {
-        if (syncClient != null) {
-            return CompletableFuture.supplyAsync(() -> onSync.apply(syncClient), executor);
-        }
         try {
-            return onAsync.apply(asyncClient);
+            return syncClient != null
+                    ? CompletableFuture.supplyAsync(() -> onSync.apply(syncClient), executor)
+                    : onAsync.apply(asyncClient);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new IllegalStateException("the executor has been closed", e));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
