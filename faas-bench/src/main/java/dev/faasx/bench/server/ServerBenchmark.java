@@ -40,6 +40,8 @@ public final class ServerBenchmark {
     private static final byte[] REQUEST = "{\"job_id\":1,\"args\":[104,101,108,108,111]}"
             .getBytes(StandardCharsets.UTF_8);
     private static final String PERSISTENT = "{\"worker_mode\":\"persistent\"}";
+    /** The measured persistent functions keep their 8 workers (the server's default cap) started. */
+    private static final String PERSISTENT_WARM = "{\"worker_mode\":\"persistent\",\"keep_warm\":8}";
     /** The paced latency: one request every 5 ms, so the server is idle in between. */
     private static final Duration PACE = Duration.ofMillis(5);
 
@@ -107,7 +109,7 @@ public final class ServerBenchmark {
         }
         colds.sort(Long::compare);
         System.out.println("cold starts (ms): " + colds);
-        deploy(base, id, zip, config);
+        deploy(base, id, zip, config == null ? null : PERSISTENT_WARM);
         LoadRun.Result unloaded = LoadRun.run(base, invokePath(id), REQUEST, 1, Duration.ofSeconds(3),
                 Duration.ofSeconds(20), latencyRequests);
         System.out.println("1 client: " + describe(unloaded));
@@ -177,12 +179,16 @@ public final class ServerBenchmark {
         }
     }
 
+    /** Deploys {@code id} and warms it, so that no instance starts while it is measured. */
     private static void deploy(URI base, String id, byte[] zip, String config) throws IOException {
         try (RawHttpConnection connection = new RawHttpConnection(base)) {
             RawHttpConnection.Answer answer = connection.send("PUT", "/api/functions/" + id, headers(config), zip);
             if (answer.status() != 200) {
                 throw new IllegalStateException("deploy of " + id + " failed: " + answer.text());
             }
+            RawHttpConnection.Answer warmed = connection.send("POST", "/api/functions/" + id + "/warm", Map.of(),
+                    new byte[0]);
+            System.out.println("warm: " + warmed.text());
         }
     }
 
