@@ -91,11 +91,13 @@ public final class ServerBenchmark {
             }
         }
         double ceiling = spawnCeiling(work.resolve("echo"), Duration.ofSeconds(5));
+        String cSpawns = nativeSpawnCeiling(work, work.resolve("echo"));
         System.out.println();
         System.out.println("JDK " + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors()
                 + " CPUs, launch mechanism " + System.getProperty("jdk.lang.Process.launchMechanism", "default"));
         System.out.printf(Locale.ROOT, "bare ProcessBuilder, same C echo, 4 threads, no HTTP: %,.0f processes/s%n",
                 ceiling);
+        System.out.println("C posix_spawn + waitpid of the same echo, 2 threads: " + cSpawns + " processes/s");
         report.forEach(System.out::println);
     }
 
@@ -160,6 +162,26 @@ public final class ServerBenchmark {
             thread.join();
         }
         return done.get() / (duration.toNanos() / 1e9);
+    }
+
+    /** The rate of {@code native/spawnloop.c} (compiled here) starting {@code binary} from 2 threads for 5 s. */
+    static String nativeSpawnCeiling(Path work, Path binary) throws IOException, InterruptedException {
+        Path source = work.resolve("spawnloop.c");
+        try (var in = ServerBenchmark.class.getResourceAsStream("/native/spawnloop.c")) {
+            Files.write(source, in.readAllBytes());
+        }
+        Path loop = work.resolve("spawnloop");
+        Process gcc = new ProcessBuilder("gcc", "-O2", "-pthread", "-o", loop.toString(), source.toString())
+                .redirectErrorStream(true).start();
+        String gccOutput = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (gcc.waitFor() != 0) {
+            return "unknown (gcc failed: " + gccOutput.strip() + ")";
+        }
+        Process run = new ProcessBuilder(loop.toString(), binary.toString(), "2", "5").redirectErrorStream(true)
+                .start();
+        String rate = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        return run.waitFor() == 0 ? String.format(Locale.ROOT, "%,d", Long.parseLong(rate)) : "unknown (" + rate
+                + ")";
     }
 
     /** Deploy to first answered invocation, in milliseconds, as a client sees it. */
