@@ -26,6 +26,8 @@ import java.util.Map;
  *       server idle in between, a v1 function has replaced the process its previous call used), p50;</li>
  *   <li>throughput: 64 clients (by default), closed loop, invocations per second.</li>
  * </ul>
+ * and, for context, the ceilings of one process per call on this machine at the time of the run: a bare
+ * {@code ProcessBuilder} loop and a C {@code posix_spawn} loop starting the same echo, without HTTP.
  * Every run is bounded in time and count and talks to loopback only. Prints a Markdown table.
  *
  * <pre>
