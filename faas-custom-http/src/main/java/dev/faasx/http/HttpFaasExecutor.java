@@ -155,6 +155,7 @@ public final class HttpFaasExecutor implements FaasExecutor {
 
     @Override
     public CompletableFuture<Invocation> invokeWithMetrics(JobCall call) {
+        Objects.requireNonNull(call, "call");
         long start = System.nanoTime();
         return operation(call.jobId(), "invoke", (fn, ctx) -> {
             Duration timeout = routes.invokeTimeout(fn);
@@ -184,6 +185,8 @@ public final class HttpFaasExecutor implements FaasExecutor {
      */
     @Override
     public CompletableFuture<FaasDeployment> deploy(long jobId, FunctionPackage functionPackage, FaasConfig config) {
+        Objects.requireNonNull(functionPackage, "functionPackage");
+        Objects.requireNonNull(config, "config");
         return operation(jobId, "deploy", (fn, ctx) -> {
             if (!(functionPackage instanceof FunctionPackage.NativeZip zip)) {
                 throw new InvalidRequestException(PROVIDER + " runs only " + PackageKind.NATIVE_BOOTSTRAP
@@ -310,6 +313,9 @@ public final class HttpFaasExecutor implements FaasExecutor {
             return body.start(fn, ctx.toBuilder().functionId(fn).build());
         } catch (FaasException e) {
             return CompletableFuture.failedFuture(e);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(new ProviderException(
+                    what + " failed before anything was sent: " + e, false, false, ctx, e));
         }
     }
 
