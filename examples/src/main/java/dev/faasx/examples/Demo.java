@@ -4,6 +4,7 @@ import dev.faasx.core.FaasConfig;
 import dev.faasx.core.FaasRunner;
 import dev.faasx.core.JobCall;
 import dev.faasx.core.JobHandler;
+import dev.faasx.core.JobPolicy;
 import dev.faasx.core.JobProducer;
 import dev.faasx.core.JobRouter;
 import dev.faasx.core.spec.WorkerMode;
@@ -12,6 +13,7 @@ import dev.faasx.examples.jobs.Shout;
 import dev.faasx.examples.jobs.WordCount;
 import dev.faasx.http.HttpFaasExecutor;
 import dev.faasx.server.ReferenceServer;
+import io.github.resilience4j.retry.RetryConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -98,7 +100,12 @@ public final class Demo {
                             failed.incrementAndGet();
                         }
                     })
-                    .maxInFlight(32)
+                    // Overloaded functions answer 503: the call did not run, so retrying it is safe.
+                    .defaultPolicy(JobPolicy.builder()
+                            .deadline(Duration.ofSeconds(60))
+                            .retry(RetryConfig.custom().maxAttempts(6).waitDuration(Duration.ofMillis(100)).build())
+                            .build())
+                    .maxInFlight(8)
                     .build()) {
                 runner.run();
             } finally {

@@ -22,15 +22,18 @@ final class FunctionBundle {
     }
 
     static FunctionPackage.NativeZip of(Class<? extends JobHandler> handler) {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String script = "#!/bin/sh\n"
                 + "DIR=$(cd \"$(dirname \"$0\")\" && pwd)\n"
-                + "exec '" + java + "' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -cp \"$DIR/lib/*\" "
+                + "exec '" + javaBin + "' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -cp \"$DIR/lib/*\" "
                 + "dev.faasx.core.function.FunctionMain " + handler.getName() + "\n";
         FunctionPackage.BootstrapZip zip = FunctionPackage.bootstrapZip().bootstrapScript(script);
         int n = 0;
         for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
             Path path = Path.of(entry);
+            if (!isNeededByFunctions(path)) {
+                continue;
+            }
             String name = "lib/" + (n++) + "-" + path.getFileName();
             if (Files.isDirectory(path)) {
                 zip.file(name + ".jar", jarOf(path));
@@ -39,6 +42,16 @@ final class FunctionBundle {
             }
         }
         return zip.build();
+    }
+
+    /**
+     * The function side needs only faasx core (FunctionMain), Jackson and the SLF4J API, plus the application's
+     * own classes (directories); the host's server and HTTP client libraries stay behind.
+     */
+    private static boolean isNeededByFunctions(Path path) {
+        String name = path.getFileName().toString();
+        return Files.isDirectory(path) || name.startsWith("faas-core") || name.startsWith("jackson-")
+                || name.startsWith("slf4j-api");
     }
 
     private static byte[] read(Path path) {
