@@ -86,6 +86,24 @@ class LifecycleTest {
             assertThat(body.path("error").asText()).contains("shutting down");
         }
 
+        @Test
+        void onAPersistentWorkerFailsExplicitlyWhenTheGracePeriodEnds() throws Exception {
+            TestServer server = TestServer.start(b -> b.shutdownGrace(Duration.ZERO));
+            server.deploy("worker-cut", Bootstraps.script("#!/bin/sh\necho '{\"faasx_worker\":\"ready\","
+                    + "\"protocol\":1}'\nwhile IFS= read -r line; do sleep 300; done\n"),
+                    "{\"worker_mode\":\"persistent\"}", false);
+            CompletableFuture<HttpResponse<String>> call = CompletableFuture.supplyAsync(
+                    () -> server.invoke("worker-cut", "{\"job_id\":4,\"args\":[]}"));
+            awaitBusy(server, "worker-cut");
+
+            server.close();
+
+            HttpResponse<String> response = call.get();
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(Json.of(response).path("code").asText()).isEqualTo("UNHEALTHY");
+            assertThat(Json.of(response).path("job_id").asLong()).isEqualTo(4);
+        }
+
         private void awaitBusy(TestServer server, String id) {
             Await.until(Duration.ofSeconds(20), id + " is running", () -> Json.of(
                     server.get("/api/functions/" + id + "/metrics")).path("instances").path("busy").asInt() == 1);
