@@ -9,8 +9,9 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 
 /** Writes {@code bootstrap} zips with Unix modes, which {@code java.util.zip} cannot record. */
 public final class BootstrapZipWriter {
-    private static final int EXECUTABLE = 0755;
-    private static final int REGULAR = 0644;
+    // S_IFREG plus the permission bits, so unzip and zipinfo see a regular file.
+    private static final int EXECUTABLE = 0100755;
+    private static final int REGULAR = 0100644;
 
     private BootstrapZipWriter() {
     }
