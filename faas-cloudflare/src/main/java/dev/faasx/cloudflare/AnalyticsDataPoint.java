@@ -9,6 +9,12 @@ import java.util.Objects;
  * {@link LocalWorkersRuntime}. In Analytics Engine's table it is one row: {@code index1}, {@code blob1..20},
  * {@code double1..20}, {@code timestamp}.
  *
+ * <pre>{@code
+ * runtime.dataPoints().stream().filter(p -> p.index1().equals(requestId)).findFirst();
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe.
+ *
  * @param dataset   the dataset the binding writes to
  * @param timestamp when the Worker wrote it
  * @param indexes   the indexes (Analytics Engine allows one)

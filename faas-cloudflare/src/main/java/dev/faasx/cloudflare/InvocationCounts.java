@@ -7,6 +7,12 @@ import java.util.Objects;
  * How many invocations of a Worker Analytics Engine recorded in a time window, counted with
  * {@code SUM(_sample_interval)} so that sampled rows count for the invocations they stand for.
  *
+ * <pre>{@code
+ * InvocationCounts c = executor.analytics().counts(7, Instant.now().minus(Duration.ofHours(1)), Instant.now()).join();
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe.
+ *
  * @param from      the start of the window (inclusive, whole seconds)
  * @param to        the end of the window (inclusive, whole seconds)
  * @param total     all invocations

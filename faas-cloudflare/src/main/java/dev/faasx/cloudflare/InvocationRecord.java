@@ -13,6 +13,12 @@ import java.util.OptionalLong;
  * {@link AnalyticsQuery}. The executor's wrapper writes one data point per invocation, indexed by the request id the
  * executor sent ({@link dev.faasx.core.InvocationMetrics#requestId()}).
  *
+ * <pre>{@code
+ * Map<String, InvocationRecord> found = executor.analytics().awaitInvocations(7, ids, since, Duration.ofMinutes(2)).join();
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe.
+ *
  * @param requestId      the request id ({@code index1})
  * @param scriptName     the Worker script ({@code blob1})
  * @param jobId          the job id, when the request carried a valid one ({@code blob4})

@@ -6,7 +6,14 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * A Worker that {@link LocalWorkersRuntime} is running.
+ * A Worker that {@link LocalWorkersRuntime} is running, as {@link LocalWorkersRuntime#deploy} returns it.
+ *
+ * <pre>{@code
+ * LocalWorker worker = runtime.deploy(script);
+ * HttpResponse<String> r = http.send(HttpRequest.newBuilder(worker.url()).build(), ofString());
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe.
  *
  * @param script     what was deployed
  * @param url        where the Worker answers HTTP on loopback; it changes when the Worker is redeployed

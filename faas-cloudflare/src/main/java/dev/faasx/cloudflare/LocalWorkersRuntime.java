@@ -170,7 +170,8 @@ public final class LocalWorkersRuntime implements AutoCloseable {
                 throw new IllegalStateException("workerd binary " + binary + " is not an executable file");
             }
             try {
-                return new LocalWorkersRuntime(this, binary);
+                // workerd runs in each Worker's own directory: a relative path would no longer resolve there.
+                return new LocalWorkersRuntime(this, binary.toAbsolutePath().normalize());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start the local Workers runtime", e);
             }

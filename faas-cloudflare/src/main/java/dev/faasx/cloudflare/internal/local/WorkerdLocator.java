@@ -71,7 +71,7 @@ public final class WorkerdLocator {
      */
     public static Path install(Path prefix, Duration timeout) throws IOException {
         Files.createDirectories(prefix);
-        Path binary = binaryIn(prefix.resolve("node_modules"));
+        Path binary = binaryIn(prefix.toAbsolutePath().normalize().resolve("node_modules"));
         if (Files.isExecutable(binary)) {
             return binary;
         }
