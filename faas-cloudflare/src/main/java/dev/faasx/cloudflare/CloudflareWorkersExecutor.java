@@ -291,21 +291,32 @@ public final class CloudflareWorkersExecutor implements FaasExecutor {
     private CompletableFuture<URI> workerUrl(String script, ErrorContext ctx) {
         if (settings.workerUrls() != null) {
             try {
-                return CompletableFuture.completedFuture(settings.workerUrls().apply(script));
+                return CompletableFuture.completedFuture(directory(settings.workerUrls().apply(script)));
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
             }
         }
         String template = settings.workerUrlTemplate();
         if (!template.contains("{subdomain}")) {
-            return CompletableFuture.completedFuture(URI.create(template.replace("{script}", script)));
+            return CompletableFuture.completedFuture(directory(URI.create(template.replace("{script}", script))));
         }
         CompletableFuture<String> sub = subdomain.get();
         if (sub == null || sub.isCompletedExceptionally()) {
             CompletableFuture<String> fresh = api.accountSubdomain(ctx);
             sub = subdomain.compareAndSet(sub, fresh) ? fresh : subdomain.get();
         }
-        return sub.thenApply(s -> URI.create(template.replace("{script}", script).replace("{subdomain}", s)));
+        return sub.thenApply(s -> directory(URI.create(template.replace("{script}", script)
+                .replace("{subdomain}", s))));
+    }
+
+    /** The URL with a path ending in '/', so that the wrapper's paths resolve below it. */
+    private static URI directory(URI url) {
+        String path = url.getRawPath();
+        if (path != null && path.endsWith("/")) {
+            return url;
+        }
+        return URI.create(url.getScheme() + "://" + url.getRawAuthority() + (path == null ? "" : path) + "/"
+                + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery()));
     }
 
     private static Optional<Instant> modifiedOn(JsonNode result) {

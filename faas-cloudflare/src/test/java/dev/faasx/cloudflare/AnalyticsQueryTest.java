@@ -45,6 +45,8 @@ class AnalyticsQueryTest {
         executor = LocalCloudflare.executor(api).build();
         started = Instant.now();
         await(executor.deploy(JOB, LocalCloudflare.compatibilityWorker(), FaasConfig.defaults()));
+        // A fresh isolate that no readiness probe has touched, so that the first invocation is a cold start.
+        runtime.deploy(runtime.worker("faasx-job-" + JOB).orElseThrow().script());
         succeeded = List.of(
                 await(executor.invokeWithMetrics(JobCall.of(JOB, "one".getBytes(UTF_8)))),
                 await(executor.invokeWithMetrics(JobCall.of(JOB, "two".getBytes(UTF_8)))));

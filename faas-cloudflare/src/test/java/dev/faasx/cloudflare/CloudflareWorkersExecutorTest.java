@@ -59,6 +59,11 @@ class CloudflareWorkersExecutorTest {
         }
     }
 
+    /** Starts the script's Worker afresh on the runtime, as Cloudflare does when it brings up a new isolate. */
+    private void restartIsolate(String script) {
+        runtime.deploy(runtime.worker(script).orElseThrow().script());
+    }
+
     static <T> T await(CompletableFuture<T> future) {
         try {
             return future.get(60, TimeUnit.SECONDS);
@@ -76,24 +81,39 @@ class CloudflareWorkersExecutorTest {
     @Nested
     class DeployingAndInvoking {
         @Test
-        void runsAJavaScriptJobAndReportsTheIsolatesFirstCallAsCold() {
+        void runsAJavaScriptJobWithHonestMetrics() {
             await(executor.deploy(101, job("""
                     export default { job(call) {
                       return new TextDecoder().decode(call.body).toUpperCase() + " for job " + call.jobId;
                     } };"""), CONFIG));
 
             Invocation first = await(executor.invokeWithMetrics(JobCall.of(101, "hello".getBytes(UTF_8))));
-            Invocation second = await(executor.invokeWithMetrics(JobCall.of(101, "again".getBytes(UTF_8))));
 
             assertThat(new String(first.output().body(), UTF_8)).isEqualTo("HELLO for job 101");
-            assertThat(new String(second.output().body(), UTF_8)).isEqualTo("AGAIN for job 101");
-            assertThat(first.metrics().coldStart().provenance()).isEqualTo(Provenance.REPORTED_BY_PROVIDER);
-            assertThat(first.metrics().coldStart().value()).contains(true);
-            assertThat(second.metrics().coldStart().value()).contains(false);
             assertThat(first.metrics().totalDuration().provenance()).isEqualTo(Provenance.MEASURED_BY_CLIENT);
             assertThat(first.metrics().executionDuration().provenance()).isEqualTo(Provenance.REPORTED_BY_PROVIDER);
+            assertThat(first.metrics().coldStart().provenance()).isEqualTo(Provenance.REPORTED_BY_PROVIDER);
+            // deploy's readiness probe already started the isolate, so even the first call is warm
+            assertThat(first.metrics().coldStart().value()).contains(false);
             assertThat(first.metrics().billedDuration().isKnown()).isFalse();
+            assertThat(first.metrics().initDuration().isKnown()).isFalse();
             assertThat(first.metrics().requestId()).isPresent();
+        }
+
+        @Test
+        void reportsTheFirstCallOfANewIsolateAsColdAndWarmingAvoidsIt() {
+            await(executor.deploy(106, job("export default { job(call) { return call.body; } };"), CONFIG));
+            restartIsolate("faasx-job-106");
+
+            Invocation cold = await(executor.invokeWithMetrics(JobCall.of(106, new byte[] {1})));
+            Invocation warm = await(executor.invokeWithMetrics(JobCall.of(106, new byte[] {2})));
+            restartIsolate("faasx-job-106");
+            await(executor.warm(106));
+            Invocation afterWarming = await(executor.invokeWithMetrics(JobCall.of(106, new byte[] {3})));
+
+            assertThat(cold.metrics().coldStart().value()).contains(true);
+            assertThat(warm.metrics().coldStart().value()).contains(false);
+            assertThat(afterWarming.metrics().coldStart().value()).contains(false);
         }
 
         @Test
@@ -242,6 +262,19 @@ class CloudflareWorkersExecutorTest {
                         .satisfies(e -> assertThat(((AccessDeniedException) e).status()).hasValue(403));
                 await(withKey.undeploy(120));
             }
+        }
+
+        @Test
+        void acceptsAWorkerUrlTemplateWithoutATrailingSlash() {
+            String template = api.workerUrlTemplate();
+            CloudflareWorkersExecutor noSlash = LocalCloudflare.executor(api)
+                    .workerUrlTemplate(template.substring(0, template.length() - 1)).build();
+
+            await(noSlash.deploy(124, job("export default { job() { return 'slash'; } };"), CONFIG));
+
+            assertThat(await(noSlash.healthCheck(124)).healthy()).isTrue();
+            assertThat(await(noSlash.invoke(JobCall.of(124, new byte[0]))).body()).isEqualTo("slash".getBytes(UTF_8));
+            await(noSlash.undeploy(124));
         }
 
         @Test

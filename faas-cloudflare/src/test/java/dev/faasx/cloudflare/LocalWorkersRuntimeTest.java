@@ -123,6 +123,28 @@ class LocalWorkersRuntimeTest {
     }
 
     @Nested
+    class FindingWorkerd {
+        @Test
+        void acceptsABinaryPathRelativeToTheWorkingDirectory() throws Exception {
+            java.nio.file.Path relative = java.nio.file.Path.of("").toAbsolutePath().relativize(Workerd.binary());
+            try (LocalWorkersRuntime other = LocalWorkersRuntime.builder().workerdBinary(relative).build()) {
+                LocalWorker worker = other.deploy(WorkerScript.of("relative", TestModules.textWorker("found")));
+
+                assertThat(get(worker.url())).isEqualTo("found");
+            }
+        }
+
+        @Test
+        void explainsHowToGetWorkerdWhenTheBinaryIsMissing() {
+            assertThatThrownBy(() -> LocalWorkersRuntime.builder()
+                    .workerdBinary(java.nio.file.Path.of("no", "such", "workerd")).build())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("is not an executable file");
+            assertThat(LocalWorkersRuntime.workerdVersion()).isEqualTo(System.getProperty("faasx.workerd.version"));
+        }
+    }
+
+    @Nested
     class AnalyticsEngine {
         @Test
         void capturesEachDataPointTheWorkerWrites() throws Exception {

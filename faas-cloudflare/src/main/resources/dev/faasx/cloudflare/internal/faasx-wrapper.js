@@ -13,15 +13,19 @@ const user = userModule.default ?? userModule;
 const REQUEST_ID = "x-faasx-request-id";
 const MAX_ERROR = 4096;
 const TIMED_OUT = Symbol("timed out");
-// False until this isolate has served its first invocation: the first one is the cold one.
+// False until this isolate has served its first request. An invocation that finds it false is the isolate's first
+// request: a cold start. A health request (deploy's readiness probe, warm()) starts the isolate too, so the
+// invocations after it are warm.
 let served = false;
 
 export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
     if (url.pathname === "/__faasx/health") {
+      const warm = served;
+      served = true;
       return json(200, { status: "healthy", deployment_id: env.FAASX_DEPLOYMENT_ID ?? null,
-        script: env.FAASX_SCRIPT ?? null, warm: served });
+        script: env.FAASX_SCRIPT ?? null, warm });
     }
     const requestId = request.headers.get(REQUEST_ID) || crypto.randomUUID();
     if (request.method !== "POST") {
