@@ -24,7 +24,7 @@ import java.util.OptionalLong;
  * @param jobId          the job id, when the request carried a valid one ({@code blob4})
  * @param callId         the call id, when the request carried one ({@code blob5})
  * @param outcome        {@code success}, {@code failure}, {@code timeout}, {@code invalid} or {@code unauthorized}
- * @param coldStart      whether the isolate served its first invocation ({@code blob3}), when recorded
+ * @param coldStart      whether the invocation was the first request of its isolate ({@code blob3}), when recorded
  * @param wallTime       the time the wrapper measured with the isolate's clock ({@code double1}); on Cloudflare the
  *                       clock advances only at I/O, so CPU-only work shows as (nearly) zero
  * @param httpStatus     the status the wrapper answered ({@code double2})
