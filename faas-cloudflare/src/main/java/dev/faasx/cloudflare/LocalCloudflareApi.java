@@ -2,10 +2,9 @@ package dev.faasx.cloudflare;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.faasx.cloudflare.internal.local.ApiRouter;
+import dev.faasx.cloudflare.internal.local.LoopbackHttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.security.SecureRandom;
@@ -84,7 +83,7 @@ public final class LocalCloudflareApi implements AutoCloseable {
                     .connectTimeout(Duration.ofSeconds(10)).build();
             ApiRouter router = new ApiRouter(new ApiRouter.Settings(accountId, b.subdomain, tokens, b.globalKeys,
                     b.maxScriptBytes, b.rateLimit, b.rateWindow, b.workerTimeout), runtime, client);
-            this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), b.port), 128);
+            this.server = LoopbackHttpServer.create(b.port, 128);
             server.setExecutor(threads);
             server.createContext("/", router);
             server.start();

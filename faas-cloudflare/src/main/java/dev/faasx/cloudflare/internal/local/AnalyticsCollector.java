@@ -7,8 +7,6 @@ import com.sun.net.httpserver.HttpServer;
 import dev.faasx.cloudflare.AnalyticsDataPoint;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -41,7 +39,7 @@ public final class AnalyticsCollector implements AutoCloseable {
 
     public AnalyticsCollector(int capacity) throws IOException {
         this.capacity = capacity;
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        this.server = LoopbackHttpServer.create(0, 64);
         this.threads = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "faasx-analytics-collector");
             t.setDaemon(true);
