@@ -67,7 +67,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * }
  * }</pre>
  *
- * <p>Thread-safe; share one instance. {@link #close()} releases nothing that outlives it but marks it closed.
+ * <p>Thread-safe; share one instance. It holds no threads of its own: {@link #close()} has nothing to release (an
+ * {@link HttpClient} passed to the builder stays the caller's).
  */
 public final class CloudflareWorkersExecutor implements FaasExecutor {
     /** The provider name, in results and errors. */

@@ -36,8 +36,6 @@ import java.util.function.Consumer;
  * <p>Thread-safe. {@link #close()} stops every workerd process and deletes the runtime's working files.
  */
 public final class LocalWorkersRuntime implements AutoCloseable {
-    static final String PROVIDER = "workerd-local";
-
     private final AnalyticsCollector collector;
     private final WorkerdFleet fleet;
 

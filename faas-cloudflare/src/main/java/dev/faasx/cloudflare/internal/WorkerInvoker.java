@@ -142,11 +142,11 @@ public final class WorkerInvoker {
      */
     public CompletableFuture<Duration> awaitReady(URI url, String deploymentId, Duration limit, ErrorContext ctx) {
         long started = System.nanoTime();
-        return attempt(url, deploymentId, started, limit, 10, ctx, null);
+        return attempt(url, deploymentId, started, limit, 10, ctx);
     }
 
     private CompletableFuture<Duration> attempt(URI url, String deploymentId, long started, Duration limit,
-                                                long delayMs, ErrorContext ctx, String lastSeen) {
+                                                long delayMs, ErrorContext ctx) {
         Duration perTry = Duration.ofSeconds(10);
         return health(url, perTry, ctx).handle((response, error) -> {
             if (response != null && healthyDeployment(response).filter(deploymentId::equals).isPresent()) {
@@ -160,8 +160,7 @@ public final class WorkerInvoker {
             }
             return CompletableFuture.supplyAsync(() -> null,
                             CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS))
-                    .thenCompose(x -> attempt(url, deploymentId, started, limit, Math.min(1000, delayMs * 2), ctx,
-                            seen));
+                    .thenCompose(x -> attempt(url, deploymentId, started, limit, Math.min(1000, delayMs * 2), ctx));
         }).thenCompose(f -> f);
     }
 }
