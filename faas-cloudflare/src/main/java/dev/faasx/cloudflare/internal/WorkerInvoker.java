@@ -22,7 +22,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.UUID;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +43,9 @@ public final class WorkerInvoker {
     private final ObjectMapper json;
     private final PayloadEncoding encoding;
     private final String secret;
+    // Request ids: a random prefix per invoker and a counter, unique without a SecureRandom call per invocation.
+    private final String idPrefix;
+    private final AtomicLong idCounter = new AtomicLong();
 
     public WorkerInvoker(HttpClient http, SpecCodec codec, ObjectMapper json, PayloadEncoding encoding, String secret) {
         this.http = http;
@@ -48,11 +53,14 @@ public final class WorkerInvoker {
         this.json = json;
         this.encoding = encoding;
         this.secret = secret;
+        byte[] random = new byte[12];
+        new SecureRandom().nextBytes(random);
+        this.idPrefix = HexFormat.of().formatHex(random) + "-";
     }
 
     /** Invokes the Worker at {@code url}; the metrics hold the client's round trip and the wrapper's figures. */
     public CompletableFuture<Invocation> invoke(URI url, JobCall call, Duration timeout, ErrorContext base) {
-        String requestId = UUID.randomUUID().toString();
+        String requestId = idPrefix + Long.toHexString(idCounter.incrementAndGet());
         ErrorContext ctx = base.toBuilder().requestId(requestId).build();
         byte[] body = codec.encodeRequest(InvokeRequest.from(call), encoding);
         HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(timeout)
