@@ -1,0 +1,335 @@
+package dev.faasx.cloudflare;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.faasx.cloudflare.internal.CloudflareApi;
+import dev.faasx.cloudflare.internal.ScriptNames;
+import dev.faasx.cloudflare.internal.WorkerInvoker;
+import dev.faasx.cloudflare.internal.WorkerUpload;
+import dev.faasx.cloudflare.internal.WrapperModule;
+import dev.faasx.core.ErrorContext;
+import dev.faasx.core.FaasConfig;
+import dev.faasx.core.FaasDeployment;
+import dev.faasx.core.FaasExecutor;
+import dev.faasx.core.FaasHealth;
+import dev.faasx.core.Figure;
+import dev.faasx.core.FunctionPackage;
+import dev.faasx.core.InvalidRequestException;
+import dev.faasx.core.Invocation;
+import dev.faasx.core.JobCall;
+import dev.faasx.core.PackageKind;
+import dev.faasx.core.WorkerModule;
+import dev.faasx.core.spec.SpecCodec;
+import dev.faasx.core.spec.SpecErrors;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Runs jobs on Cloudflare Workers, through Cloudflare's v4 API on the JDK {@link HttpClient} (Cloudflare has no Java
+ * SDK). A job's function is a Worker made of ES modules ({@link FunctionPackage.WorkerModules}: JavaScript and
+ * WebAssembly) whose main module exports {@code job(call, env, ctx)} or a plain {@code fetch(request, env, ctx)}.
+ *
+ * <p>{@link #deploy} uploads the modules as script {@code faasx-job-<id>} together with a small wrapper module that
+ * speaks the faasx invoke JSON, enforces the timeout, tags each call with the request id the executor sends, and
+ * writes one Workers Analytics Engine data point per invocation; the configuration's environment variables become
+ * {@code plain_text} bindings. It then enables the Worker on workers.dev and waits (bounded) until the new version
+ * answers. {@link #invokeWithMetrics} POSTs to the Worker's URL: the total duration is measured by the client; the
+ * execution time and whether the isolate was cold are reported by the wrapper (the same figures its data point
+ * holds, which {@link #analytics()} reads back from Analytics Engine). Nothing is derived from latency.
+ *
+ * <p>Cloudflare's errors ({@code errors[].code} and {@code message}) become {@link dev.faasx.core.FaasException}s:
+ * 429 a {@link dev.faasx.core.ThrottledException} with {@code Retry-After}, a script that is too large (10027) or does
+ * not validate (10021) an {@link InvalidRequestException} carrying Cloudflare's code and message.
+ *
+ * <pre>{@code
+ * try (CloudflareWorkersExecutor executor = CloudflareWorkersExecutor.builder()
+ *         .credentials(CloudflareCredentials.fromEnvironment())
+ *         .build()) {
+ *     executor.deploy(7, FunctionPackage.workerModules("job.js", List.of(
+ *             WorkerModule.esModule("job.js", "export default { job(call) { return call.body; } };"))),
+ *         FaasConfig.defaults()).join();
+ *     Invocation inv = executor.invokeWithMetrics(JobCall.of(7, bytes)).join();
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe; share one instance. It holds no threads of its own: {@link #close()} has nothing to release (an
+ * {@link HttpClient} passed to the builder stays the caller's).
+ */
+public final class CloudflareWorkersExecutor implements FaasExecutor {
+    /** The provider name, in results and errors. */
+    public static final String PROVIDER = "cloudflare-workers";
+    /** Cloudflare's API. */
+    public static final URI DEFAULT_API_BASE = URI.create("https://api.cloudflare.com/client/v4");
+    /** Where workers.dev serves a script. */
+    public static final String DEFAULT_WORKER_URL_TEMPLATE = "https://{script}.{subdomain}.workers.dev/";
+
+    static final String BINDING_ANALYTICS = "FAASX_ANALYTICS";
+    static final String BINDING_TIMEOUT = "FAASX_TIMEOUT_MS";
+    static final String BINDING_DEPLOYMENT = "FAASX_DEPLOYMENT_ID";
+    static final String BINDING_SCRIPT = "FAASX_SCRIPT";
+    static final String BINDING_SECRET = "FAASX_INVOKE_SECRET";
+    private static final Set<String> RESERVED = Set.of(BINDING_ANALYTICS, BINDING_TIMEOUT, BINDING_DEPLOYMENT,
+            BINDING_SCRIPT, BINDING_SECRET);
+    /** How much longer than the function's timeout the client waits for an answer. */
+    private static final Duration ANSWER_MARGIN = Duration.ofSeconds(30);
+
+    private final CloudflareWorkersExecutorBuilder.Settings settings;
+    private final ObjectMapper json = new ObjectMapper();
+    private final CloudflareApi api;
+    private final WorkerInvoker invoker;
+    private final ScriptNames names;
+    private final WrapperModule wrapper = WrapperModule.load();
+    private final AnalyticsQuery analytics;
+    private final Map<Long, Duration> timeouts = new ConcurrentHashMap<>();
+    private final AtomicReference<CompletableFuture<String>> subdomain = new AtomicReference<>();
+
+    CloudflareWorkersExecutor(CloudflareWorkersExecutorBuilder.Settings settings) {
+        this.settings = settings;
+        this.names = new ScriptNames(settings.scriptNamePrefix());
+        this.api = new CloudflareApi(settings.http(), settings.apiBase(), settings.credentials(), json,
+                settings.apiTimeout());
+        this.invoker = new WorkerInvoker(settings.http(), SpecCodec.create(), json, settings.encoding(),
+                settings.invocationSecret());
+        this.analytics = new AnalyticsQuery(api, names, settings.dataset() == null ? "" : settings.dataset(),
+                settings.analyticsPollInterval());
+    }
+
+    /** A builder; credentials default to {@link CloudflareCredentials#fromEnvironment()}. */
+    public static CloudflareWorkersExecutorBuilder builder() {
+        return new CloudflareWorkersExecutorBuilder();
+    }
+
+    @Override
+    public String providerName() {
+        return PROVIDER;
+    }
+
+    @Override
+    public Set<PackageKind> supportedPackageKinds() {
+        return Set.of(PackageKind.WORKER_MODULES);
+    }
+
+    /** The Worker script name of a job, for example {@code faasx-job-7}. */
+    public String scriptName(long jobId) {
+        return names.of(jobId);
+    }
+
+    /** Reads the invocations recorded in Analytics Engine. */
+    public AnalyticsQuery analytics() {
+        if (settings.dataset() == null) {
+            throw new IllegalStateException("Analytics Engine is switched off for this executor");
+        }
+        return analytics;
+    }
+
+    @Override
+    public CompletableFuture<Invocation> invokeWithMetrics(JobCall call) {
+        String script = names.of(call.jobId());
+        ErrorContext ctx = context(call.jobId());
+        Duration wait = timeouts.getOrDefault(call.jobId(), FaasConfig.MAX_TIMEOUT).plus(ANSWER_MARGIN);
+        return workerUrl(script, ctx).thenCompose(url -> invoker.invoke(url, call, wait, ctx));
+    }
+
+    @Override
+    public CompletableFuture<FaasDeployment> deploy(long jobId, FunctionPackage functionPackage, FaasConfig config) {
+        ErrorContext ctx = context(jobId);
+        String script = names.of(jobId);
+        String deploymentId = UUID.randomUUID().toString();
+        WorkerUpload upload;
+        long size;
+        try {
+            FunctionPackage.WorkerModules modules = check(functionPackage, config, ctx);
+            List<WorkerModule> parts = new ArrayList<>();
+            parts.add(wrapper.forMainModule(modules.mainModule()));
+            parts.addAll(modules.modules());
+            size = parts.stream().mapToLong(m -> m.content().length).sum();
+            upload = WorkerUpload.of(json, metadata(script, deploymentId, config), parts);
+        } catch (InvalidRequestException e) {
+            return CompletableFuture.failedFuture(e);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(new InvalidRequestException(e.getMessage(), ctx));
+        }
+        return api.uploadScript(script, upload, ctx)
+                .thenCompose(result -> api.enableWorkersDev(script, ctx).thenApply(x -> result))
+                .thenCompose(result -> workerUrl(script, ctx).thenCompose(url ->
+                        invoker.awaitReady(url, deploymentId, settings.readinessTimeout(), ctx).thenApply(ready -> {
+                            timeouts.put(jobId, config.timeout());
+                            FaasDeployment.Builder b = FaasDeployment.builder(script, jobId, PROVIDER).endpoint(url)
+                                    .timeout(config.timeout()).packageSizeBytes(size);
+                            modifiedOn(result).ifPresent(b::deployedAt);
+                            JsonNode startup = result.get("startup_time_ms");
+                            if (startup != null && startup.isNumber()) {
+                                b.coldStart(Figure.reported(Duration.ofMillis(startup.asLong())));
+                            }
+                            return b.build();
+                        })));
+    }
+
+    @Override
+    public CompletableFuture<FaasHealth> healthCheck(long jobId) {
+        ErrorContext ctx = context(jobId);
+        String script = names.of(jobId);
+        return api.scriptSettings(script, ctx)
+                .thenCompose(settingsResult -> workerUrl(script, ctx))
+                .thenCompose(url -> invoker.health(url, Duration.ofSeconds(30), ctx)
+                        .thenApply(response -> invoker.healthyDeployment(response).isPresent() ? FaasHealth.ok()
+                                : FaasHealth.failing("the Worker answered HTTP " + response.statusCode() + " on "
+                                + url))
+                        .exceptionally(e -> FaasHealth.failing("the Worker is not reachable on " + url + ": "
+                                + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()))));
+    }
+
+    @Override
+    public CompletableFuture<Void> warm(long jobId) {
+        ErrorContext ctx = context(jobId);
+        String script = names.of(jobId);
+        return workerUrl(script, ctx).thenCompose(url -> invoker.health(url, Duration.ofSeconds(30), ctx))
+                .thenAccept(response -> {
+                    if (invoker.healthyDeployment(response).isEmpty()) {
+                        throw new CompletionException(SpecErrors.toException(response.statusCode(),
+                                response.body(), ctx));
+                    }
+                });
+    }
+
+    @Override
+    public CompletableFuture<FaasDeployment> getDeployment(long jobId) {
+        ErrorContext ctx = context(jobId);
+        String script = names.of(jobId);
+        return api.scriptSettings(script, ctx).thenCompose(result -> workerUrl(script, ctx).thenApply(url -> {
+            FaasDeployment.Builder b = FaasDeployment.builder(script, jobId, PROVIDER).endpoint(url);
+            for (JsonNode binding : result.path("bindings")) {
+                if (BINDING_TIMEOUT.equals(binding.path("name").asText()) && binding.path("text").isTextual()) {
+                    try {
+                        b.timeout(Duration.ofMillis(Long.parseLong(binding.path("text").asText())));
+                    } catch (NumberFormatException e) {
+                        // not written by this executor: leave the timeout unknown
+                    }
+                }
+            }
+            return b.build();
+        }));
+    }
+
+    @Override
+    public CompletableFuture<Void> undeploy(long jobId) {
+        timeouts.remove(jobId);
+        return api.deleteScript(names.of(jobId), context(jobId));
+    }
+
+    @Override
+    public void close() {
+        // The HTTP client is either the caller's or a default one without resources of its own to release.
+    }
+
+    private FunctionPackage.WorkerModules check(FunctionPackage pkg, FaasConfig config, ErrorContext ctx) {
+        if (!(pkg instanceof FunctionPackage.WorkerModules modules)) {
+            throw new InvalidRequestException("Cloudflare Workers runs " + supportedPackageKinds() + " packages, not "
+                    + pkg.kind(), ctx);
+        }
+        List<String> violations = new ArrayList<>();
+        for (WorkerModule m : modules.modules()) {
+            if (m.name().equals(WrapperModule.NAME)) {
+                violations.add("the module name " + WrapperModule.NAME + " is reserved for the faasx wrapper");
+            }
+        }
+        if (modules.mainModule().isEmpty() || modules.modules().stream().noneMatch(m -> m.name().equals(
+                modules.mainModule()) && m.type() == WorkerModule.Type.ES_MODULE)) {
+            violations.add("the main module " + modules.mainModule() + " must be a JavaScript ES module");
+        }
+        for (String name : config.envVars().keySet()) {
+            if (RESERVED.contains(name)) {
+                violations.add("the environment variable " + name + " is reserved for the faasx wrapper");
+            }
+        }
+        if (!violations.isEmpty()) {
+            throw new InvalidRequestException("cannot deploy to Cloudflare Workers: " + String.join("; ", violations),
+                    violations, ctx, null);
+        }
+        return modules;
+    }
+
+    private ObjectNode metadata(String script, String deploymentId, FaasConfig config) {
+        ObjectNode metadata = json.createObjectNode();
+        metadata.put("main_module", WrapperModule.NAME);
+        metadata.put("compatibility_date", settings.compatibilityDate());
+        ArrayNode flags = metadata.putArray("compatibility_flags");
+        settings.compatibilityFlags().forEach(flags::add);
+        ArrayNode bindings = metadata.putArray("bindings");
+        config.envVars().forEach((name, value) -> text(bindings, "plain_text", name, value));
+        text(bindings, "plain_text", BINDING_TIMEOUT, Long.toString(config.timeout().toMillis()));
+        text(bindings, "plain_text", BINDING_DEPLOYMENT, deploymentId);
+        text(bindings, "plain_text", BINDING_SCRIPT, script);
+        if (settings.invocationSecret() != null) {
+            text(bindings, "secret_text", BINDING_SECRET, settings.invocationSecret());
+        }
+        if (settings.dataset() != null) {
+            bindings.addObject().put("type", "analytics_engine").put("name", BINDING_ANALYTICS)
+                    .put("dataset", settings.dataset());
+        }
+        return metadata;
+    }
+
+    private static void text(ArrayNode bindings, String type, String name, String value) {
+        bindings.addObject().put("type", type).put("name", name).put("text", value);
+    }
+
+    private CompletableFuture<URI> workerUrl(String script, ErrorContext ctx) {
+        if (settings.workerUrls() != null) {
+            try {
+                return CompletableFuture.completedFuture(directory(settings.workerUrls().apply(script)));
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        String template = settings.workerUrlTemplate();
+        if (!template.contains("{subdomain}")) {
+            return CompletableFuture.completedFuture(directory(URI.create(template.replace("{script}", script))));
+        }
+        CompletableFuture<String> sub = subdomain.get();
+        if (sub == null || sub.isCompletedExceptionally()) {
+            CompletableFuture<String> fresh = api.accountSubdomain(ctx);
+            sub = subdomain.compareAndSet(sub, fresh) ? fresh : subdomain.get();
+        }
+        return sub.thenApply(s -> directory(URI.create(template.replace("{script}", script)
+                .replace("{subdomain}", s))));
+    }
+
+    /** The URL with a path ending in '/', so that the wrapper's paths resolve below it. */
+    private static URI directory(URI url) {
+        String path = url.getRawPath();
+        if (path != null && path.endsWith("/")) {
+            return url;
+        }
+        return URI.create(url.getScheme() + "://" + url.getRawAuthority() + (path == null ? "" : path) + "/"
+                + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery()));
+    }
+
+    private static Optional<Instant> modifiedOn(JsonNode result) {
+        String text = result.path("modified_on").asText("");
+        try {
+            return text.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(text));
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    private ErrorContext context(long jobId) {
+        return ErrorContext.builder(PROVIDER).jobId(jobId).functionId(names.of(jobId)).build();
+    }
+}

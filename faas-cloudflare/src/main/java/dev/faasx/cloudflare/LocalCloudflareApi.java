@@ -1,0 +1,249 @@
+package dev.faasx.cloudflare;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.faasx.cloudflare.internal.local.ApiRouter;
+import dev.faasx.cloudflare.internal.local.LoopbackHttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Cloudflare's v4 API for Workers, served on loopback and backed by {@link LocalWorkersRuntime}, so that every
+ * uploaded Worker really runs on workerd. It implements what deploying, invoking, inspecting and deleting Workers
+ * needs, with Cloudflare's envelope ({@code {success, errors[{code, message}], messages, result}}), error codes,
+ * authentication and rate limit:
+ * <ul>
+ *   <li>{@code PUT /accounts/{account}/workers/scripts/{name}}: the multipart upload (a {@code metadata} part with
+ *       {@code main_module}, {@code compatibility_date}, {@code compatibility_flags} and {@code bindings}; one part per
+ *       module, typed {@code application/javascript+module}, {@code application/wasm}, {@code text/plain} or
+ *       {@code application/octet-stream}); a Worker that does not load is refused with code 10021 and workerd's
+ *       message, an oversized one with 10027;</li>
+ *   <li>{@code GET /accounts/{account}/workers/scripts}, {@code DELETE …/scripts/{name}},
+ *       {@code GET …/scripts/{name}/settings};</li>
+ *   <li>{@code GET|PUT /accounts/{account}/workers/subdomain}, {@code GET|POST …/scripts/{name}/subdomain};</li>
+ *   <li>{@code POST /accounts/{account}/analytics_engine/sql}: a documented subset of Analytics Engine SQL over the
+ *       data points the Workers wrote;</li>
+ *   <li>{@code GET /user/tokens/verify}.</li>
+ * </ul>
+ * A Worker enabled on workers.dev answers at {@code /workers/{name}/…} on the same port (see {@link #workerUrl}), or
+ * for requests whose {@code Host} is {@code {name}.{subdomain}.workers.dev}.
+ *
+ * <pre>{@code
+ * try (LocalCloudflareApi api = LocalCloudflareApi.builder().runtime(runtime).build();
+ *      CloudflareWorkersExecutor executor = CloudflareWorkersExecutor.builder()
+ *          .credentials(api.credentials())
+ *          .apiBaseUrl(api.baseUrl())
+ *          .workerUrlTemplate(api.workerUrlTemplate())
+ *          .build()) {
+ *     executor.deploy(7, modules, FaasConfig.defaults()).join();
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. {@link #close()} stops the server, and the runtime too when this API created it.
+ */
+public final class LocalCloudflareApi implements AutoCloseable {
+    private final HttpServer server;
+    private final ExecutorService threads;
+    private final LocalWorkersRuntime runtime;
+    private final boolean ownsRuntime;
+    private final String accountId;
+    private final CloudflareCredentials credentials;
+
+    private LocalCloudflareApi(Builder b) throws IOException {
+        this.ownsRuntime = b.runtime == null;
+        this.runtime = ownsRuntime ? LocalWorkersRuntime.builder().build() : b.runtime;
+        this.accountId = b.accountId;
+        List<String> tokens = new ArrayList<>(b.tokens);
+        if (tokens.isEmpty() && b.globalKeys.isEmpty()) {
+            tokens.add(randomHex(20));
+        }
+        this.credentials = !tokens.isEmpty() ? CloudflareCredentials.apiToken(accountId, tokens.get(0))
+                : CloudflareCredentials.globalApiKey(accountId, b.globalKeys.keySet().iterator().next(),
+                        b.globalKeys.values().iterator().next());
+        AtomicInteger n = new AtomicInteger();
+        this.threads = Executors.newFixedThreadPool(b.threads, r -> {
+            Thread t = new Thread(r, "faasx-local-cloudflare-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(10)).build();
+            ApiRouter router = new ApiRouter(new ApiRouter.Settings(accountId, b.subdomain, tokens, b.globalKeys,
+                    b.maxScriptBytes, b.rateLimit, b.rateWindow, b.workerTimeout), runtime, client);
+            this.server = LoopbackHttpServer.create(b.port, 128);
+            server.setExecutor(threads);
+            server.createContext("/", router);
+            server.start();
+        } catch (IOException | RuntimeException e) {
+            threads.shutdownNow();
+            if (ownsRuntime) {
+                runtime.close();
+            }
+            throw e;
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The port the API listens on. */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** The API's base URL, {@code http://127.0.0.1:<port>/client/v4}. */
+    public URI baseUrl() {
+        return URI.create("http://127.0.0.1:" + port() + "/client/v4");
+    }
+
+    /** The account id the API serves. */
+    public String accountId() {
+        return accountId;
+    }
+
+    /** Credentials this API accepts (the first configured token, else the first e-mail and key). */
+    public CloudflareCredentials credentials() {
+        return credentials;
+    }
+
+    /** Where the Worker called {@code scriptName} answers through this API's port, once enabled on workers.dev. */
+    public URI workerUrl(String scriptName) {
+        return URI.create(workerUrlTemplate().replace("{script}", scriptName));
+    }
+
+    /** The template of Worker URLs, with a {@code {script}} placeholder, for the executor's builder. */
+    public String workerUrlTemplate() {
+        return "http://127.0.0.1:" + port() + "/workers/{script}/";
+    }
+
+    /** The runtime the Workers run on. */
+    public LocalWorkersRuntime runtime() {
+        return runtime;
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        threads.shutdownNow();
+        if (ownsRuntime) {
+            runtime.close();
+        }
+    }
+
+    /** Configures a {@link LocalCloudflareApi}. Not thread-safe. */
+    public static final class Builder {
+        private LocalWorkersRuntime runtime;
+        private int port;
+        private String accountId = randomHex(16);
+        private String subdomain = "local";
+        private final List<String> tokens = new ArrayList<>();
+        private final Map<String, String> globalKeys = new LinkedHashMap<>();
+        private long maxScriptBytes = 10L * 1024 * 1024;
+        private int rateLimit = 1200;
+        private Duration rateWindow = Duration.ofMinutes(5);
+        private Duration workerTimeout = Duration.ofMinutes(15);
+        private int threads = 32;
+
+        private Builder() {
+        }
+
+        /** The runtime to run Workers on; by default the API starts (and closes) its own. */
+        public Builder runtime(LocalWorkersRuntime value) {
+            this.runtime = Objects.requireNonNull(value, "runtime");
+            return this;
+        }
+
+        /** The loopback port; 0 (the default) picks a free one. */
+        public Builder port(int value) {
+            if (value < 0 || value > 65535) {
+                throw new IllegalArgumentException("port must be 0..65535");
+            }
+            this.port = value;
+            return this;
+        }
+
+        /** The account id served; by default a random 32-hex-digit id. */
+        public Builder accountId(String value) {
+            CloudflareCredentials.apiToken(value, "check");
+            this.accountId = value;
+            return this;
+        }
+
+        /** The workers.dev subdomain reported for the account (default {@code local}). */
+        public Builder subdomain(String value) {
+            if (!value.matches("[a-z0-9][a-z0-9-]{0,62}")) {
+                throw new IllegalArgumentException("subdomain must be a DNS label");
+            }
+            this.subdomain = value;
+            return this;
+        }
+
+        /** An API token to accept; when no credential is configured a random token is made. */
+        public Builder apiToken(String value) {
+            CloudflareCredentials.apiToken("check", value);
+            tokens.add(value);
+            return this;
+        }
+
+        /** An e-mail and global API key to accept. */
+        public Builder globalApiKey(String email, String key) {
+            CloudflareCredentials.globalApiKey("check", email, key);
+            globalKeys.put(email, key);
+            return this;
+        }
+
+        /** The largest accepted script (sum of its modules), in bytes; default 10 MiB like the Workers Paid plan. */
+        public Builder maxScriptBytes(long value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("maxScriptBytes must be positive");
+            }
+            this.maxScriptBytes = value;
+            return this;
+        }
+
+        /** API requests allowed per window before 429 (default 1200 per 5 minutes, Cloudflare's limit). */
+        public Builder rateLimit(int requests, Duration window) {
+            if (requests < 1 || window.isNegative() || window.isZero()) {
+                throw new IllegalArgumentException("rate limit must allow at least 1 request per positive window");
+            }
+            this.rateLimit = requests;
+            this.rateWindow = window;
+            return this;
+        }
+
+        /** How long a proxied Worker call may take (default 15 minutes). */
+        public Builder workerTimeout(Duration value) {
+            this.workerTimeout = Objects.requireNonNull(value, "workerTimeout");
+            return this;
+        }
+
+        /** Starts serving. */
+        public LocalCloudflareApi build() {
+            try {
+                return new LocalCloudflareApi(this);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start the local Cloudflare API on port " + port, e);
+            }
+        }
+    }
+
+    private static String randomHex(int bytes) {
+        byte[] b = new byte[bytes];
+        new SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+}
