@@ -42,6 +42,12 @@ class LambdaCompatibilityTest extends FaasExecutorCompatibilityKit {
         return super.config().toBuilder().timeout(Duration.ofSeconds(8)).build();
     }
 
+    /** Sixteen concurrent calls start sixteen JVMs on this machine's two cores; Lambda would give each its own. */
+    @Override
+    protected Duration concurrentCallsWait() {
+        return Duration.ofMinutes(3);
+    }
+
     @AfterAll
     void stopFake() {
         fake.close();
