@@ -11,8 +11,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -28,6 +26,7 @@ public final class SpecClient {
     private final Map<String, String> headers;
     private final long maxResponseBytes;
     private final String provider;
+    private final StallGuard stallGuard = new StallGuard();
 
     /**
      * @param token supplies the bearer token per request; {@code null} for none
@@ -61,22 +60,18 @@ public final class SpecClient {
                     target + " failed before sending: " + e, false, false, context, e));
         }
         CappedBodyHandler handler = new CappedBodyHandler(maxResponseBytes);
-        // The request timeout covers the wait for the answer's headers; this deadline also bounds a body that
-        // stalls after them (a dead peer), so that no call waits forever.
-        Duration deadline = timeout.plus(timeout.compareTo(BODY_GRACE) < 0 ? timeout : BODY_GRACE);
         CompletableFuture<HttpResponse<byte[]>> exchange = client.sendAsync(built, handler);
-        return exchange.copy()
-                .orTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS)
-                .handle((response, failure) -> {
-                    if (failure != null) {
-                        if (TransportFailures.unwrap(failure) instanceof TimeoutException) {
-                            exchange.cancel(true); // aborts the exchange and frees its connection
-                        }
-                        throw new CompletionException(TransportFailures.map(failure, handler.statusIfReceived(),
-                                context, timeout, target));
-                    }
-                    return new Reply(response.statusCode(), response.headers(), response.body());
-                });
+        CompletableFuture<HttpResponse<byte[]>> call = exchange.copy();
+        // The request timeout covers the wait for the headers; this also bounds a body that stalls after them.
+        stallGuard.watch(call, exchange, timeout.plus(timeout.compareTo(BODY_GRACE) < 0 ? timeout : BODY_GRACE)
+                .toMillis());
+        return call.handle((response, failure) -> {
+            if (failure != null) {
+                throw new CompletionException(TransportFailures.map(failure, handler.statusIfReceived(), context,
+                        timeout, target));
+            }
+            return new Reply(response.statusCode(), response.headers(), response.body());
+        });
     }
 
     private HttpRequest.Builder authorize(HttpRequest.Builder request, ErrorContext context) {
