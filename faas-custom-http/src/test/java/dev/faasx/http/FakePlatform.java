@@ -123,6 +123,18 @@ final class FakePlatform implements AutoCloseable {
                     throw new IOException("cutting the body off on purpose");
                 }
                 case DROP -> throw new IOException("dropping the connection on purpose");
+                case STALL_BODY -> {
+                    exchange.sendResponseHeaders(a.status(), a.body().length * 2L);
+                    OutputStream out = exchange.getResponseBody();
+                    out.write(a.body());
+                    out.flush();
+                    try {
+                        Thread.sleep(a.stall().toMillis());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    throw new IOException("ending a stalled body");
+                }
                 case STALL -> {
                     try {
                         Thread.sleep(a.stall().toMillis());
@@ -149,7 +161,7 @@ final class FakePlatform implements AutoCloseable {
         }
     }
 
-    enum Behaviour { NORMAL, CUT_OFF, DROP, STALL }
+    enum Behaviour { NORMAL, CUT_OFF, DROP, STALL, STALL_BODY }
 
     /** How to answer one request. */
     record Answer(int status, Map<String, String> headers, byte[] body, Behaviour behaviour, Duration stall) {
@@ -171,6 +183,11 @@ final class FakePlatform implements AutoCloseable {
 
         Answer cutOff() {
             return new Answer(status, headers, body, Behaviour.CUT_OFF, stall);
+        }
+
+        /** Sends the headers and half the body, then nothing for {@code d}. */
+        Answer stalledBody(Duration d) {
+            return new Answer(status, headers, body, Behaviour.STALL_BODY, d);
         }
 
         Answer stalled(Duration d) {

@@ -345,6 +345,20 @@ class HttpFaasExecutorInvokeTest {
                 assertThat(e.mayHaveRun()).isTrue();
             }
         }
+
+        @Test
+        void aBodyThatStallsAfterTheHeadersIsAFaasTimeout() throws Exception {
+            try (HttpFaasExecutor impatient = HttpFaasExecutor.builder(platform.baseUri())
+                    .invokeTimeout(Duration.ofMillis(300)).build()) {
+                platform.answer(Answer.json(200, "{\"job_id\":7,\"result\":[],\"success\":true}")
+                        .stalledBody(Duration.ofSeconds(10)));
+
+                FaasException e = failure(impatient.invoke(call(7, "x")));
+
+                assertThat(e).isInstanceOf(FaasTimeoutException.class);
+                assertThat(e.reason()).contains("status 200 arrived");
+            }
+        }
     }
 
     @Nested

@@ -1,19 +1,32 @@
 package dev.faasx.bench.http;
 
+import dev.faasx.bench.server.EchoHandler;
+import dev.faasx.core.FaasConfig;
+import dev.faasx.core.FunctionPackage;
 import dev.faasx.core.JobCall;
+import dev.faasx.core.function.FunctionMain;
 import dev.faasx.core.spec.InvokeRequest;
 import dev.faasx.core.spec.PayloadEncoding;
 import dev.faasx.core.spec.SpecCodec;
 import dev.faasx.http.HttpFaasExecutor;
+import dev.faasx.server.ReferenceServer;
+import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -34,27 +47,45 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * What {@link HttpFaasExecutor} adds to a call: {@code executor.invoke(call)} against a bare
- * {@link HttpClient} POST of the very same request bytes to the very same endpoint, one caller, in one run. The
- * executor's extra work is encoding the request, decoding and checking the answer, and building the result with
- * its metrics; the bare POST only sends pre-encoded bytes and takes the body as it comes.
+ * What {@link HttpFaasExecutor} adds to a call: {@code executor.invoke(call)} against a bare {@link HttpClient} POST
+ * of the very same request bytes to the very same endpoint, one caller, in one run. The executor's extra work is
+ * encoding the request, decoding and checking the answer, and building the result with its metrics; the bare POST
+ * sends pre-encoded bytes and takes the body as it comes, undecoded. Both use an HTTP/1.1 JDK client with
+ * keep-alive and {@code sendAsync(...).join()}.
+ *
+ * <p>Two endpoints, as the {@code endpoint} parameter:
+ * <ul>
+ *   <li>{@code reference-server}: the reference server embedded in the benchmark JVM, with a Java echo
+ *       ({@link EchoHandler} under {@code FunctionMain}) deployed as a warm persistent worker — the realistic
+ *       case, and the one the goal (ratio at most 1.10) is about;</li>
+ *   <li>{@code in-process-echo}: {@link EchoEndpoint}, a JDK {@code HttpServer} that decodes and echoes in-process,
+ *       so that the server's share of each call is as small as it gets and the ratio is as strict as it gets.</li>
+ * </ul>
  *
  * <p>Run it with {@code java -cp faas-bench/target/benchmarks.jar dev.faasx.bench.http.ClientOverheadBenchmark},
- * which prints each score and the ratio executor / bare per payload size.
+ * which prints each score and the ratio executor / bare per endpoint and payload size.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"-Xms256m", "-Xmx256m"})
+// The JDK HttpServer leaves Nagle's algorithm on unless told; with it, its two writes per answer wait out the
+// client's delayed ACK (about 40 ms per call), which would measure TCP rather than either client.
+@Fork(value = 1, jvmArgsAppend = {"-Xms256m", "-Xmx256m", "-Dsun.net.httpserver.nodelay=true"})
 @Warmup(iterations = 4, time = 2)
 @Measurement(iterations = 6, time = 2)
 public class ClientOverheadBenchmark {
+    private static final long JOB_ID = 7;
+
+    /** Where both contenders send their requests. */
+    @Param({"reference-server", "in-process-echo"})
+    public String endpoint;
 
     /** Payload size in bytes. */
     @Param({"128", "16384"})
     public int payloadBytes;
 
-    private EchoEndpoint endpoint;
+    private AutoCloseable server;
+    private Path dataDirectory;
     private HttpFaasExecutor executor;
     private HttpClient bare;
     private JobCall call;
@@ -62,29 +93,66 @@ public class ClientOverheadBenchmark {
 
     @Setup(Level.Trial)
     public void start() throws Exception {
-        endpoint = new EchoEndpoint();
-        URI base = endpoint.baseUri();
+        URI base = startEndpoint();
         executor = HttpFaasExecutor.create(base);
+        if (server instanceof ReferenceServer) {
+            executor.deploy(JOB_ID, javaEchoWorker(), FaasConfig.builder().keepWarmInstances(1)
+                    .providerOption(HttpFaasExecutor.WORKER_MODE_OPTION, "persistent").build()).join();
+            executor.warm(JOB_ID).join();
+        }
         bare = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
         byte[] payload = new byte[payloadBytes];
         new Random(7).nextBytes(payload);
-        call = JobCall.builder(7).body(payload).callId("bench-call").build();
+        call = JobCall.builder(JOB_ID).body(payload).callId("bench-call").build();
         byte[] json = SpecCodec.create().encodeRequest(InvokeRequest.from(call), PayloadEncoding.BYTE_ARRAY);
-        bareRequest = HttpRequest.newBuilder(executor.invokeUri(7))
+        bareRequest = HttpRequest.newBuilder(executor.invokeUri(JOB_ID))
                 .header("Content-Type", "application/json")
-                .timeout(executor.invokeTimeout(7))
+                .timeout(executor.invokeTimeout(JOB_ID))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json))
                 .build();
-        if (executorInvoke().length != payloadBytes || bareHttpClientPost().length == 0) {
+        if (!Arrays.equals(executorInvoke(), payload)) {
             throw new IllegalStateException("the endpoint does not echo");
+        }
+        HttpResponse<byte[]> check = bare.send(bareRequest, HttpResponse.BodyHandlers.ofByteArray());
+        if (check.statusCode() != 200) {
+            throw new IllegalStateException("the bare POST got status " + check.statusCode());
         }
     }
 
+    private URI startEndpoint() throws Exception {
+        if (endpoint.equals("in-process-echo")) {
+            EchoEndpoint echo = new EchoEndpoint();
+            server = echo;
+            return echo.baseUri();
+        }
+        dataDirectory = Files.createTempDirectory("faasx-client-overhead");
+        ReferenceServer reference = ReferenceServer.builder().port(0).dataDirectory(dataDirectory).build().start();
+        server = reference;
+        return reference.baseUri();
+    }
+
+    /** A bootstrap that runs {@link EchoHandler} with this JVM's java and class path. */
+    private static FunctionPackage javaEchoWorker() {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> entries = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            entries.add(Path.of(entry).toAbsolutePath().toString());
+        }
+        return FunctionPackage.bootstrapScript("#!/bin/sh\nexec '" + java + "' -XX:+UseSerialGC -cp '"
+                + String.join(File.pathSeparator, entries) + "' " + FunctionMain.class.getName() + " "
+                + EchoHandler.class.getName() + "\n");
+    }
+
     @TearDown(Level.Trial)
-    public void stop() {
+    public void stop() throws Exception {
         executor.close();
-        endpoint.close();
+        server.close();
+        if (dataDirectory != null) {
+            try (Stream<Path> files = Files.walk(dataDirectory)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
     }
 
     @Benchmark
@@ -97,20 +165,22 @@ public class ClientOverheadBenchmark {
         return bare.sendAsync(bareRequest, HttpResponse.BodyHandlers.ofByteArray()).join().body();
     }
 
-    /** Runs both benchmarks and prints the ratio executor / bare for each payload size. */
+    /** Runs both benchmarks and prints the ratio executor / bare for each endpoint and payload size. */
     public static void main(String[] args) throws RunnerException {
         Options options = new OptionsBuilder().include(ClientOverheadBenchmark.class.getName() + "\\.").build();
         Collection<RunResult> results = new Runner(options).run();
-        Map<String, double[]> byPayload = new TreeMap<>();
+        Map<String, double[]> scores = new TreeMap<>();
         for (RunResult r : results) {
-            String payload = r.getParams().getParam("payloadBytes");
+            String key = String.format("%-16s | %13s", r.getParams().getParam("endpoint"),
+                    r.getParams().getParam("payloadBytes"));
             boolean isExecutor = r.getParams().getBenchmark().endsWith("executorInvoke");
-            double score = r.getPrimaryResult().getScore();
-            byPayload.computeIfAbsent(payload, k -> new double[2])[isExecutor ? 0 : 1] = score;
+            scores.computeIfAbsent(key, k -> new double[2])[isExecutor ? 0 : 1] = r.getPrimaryResult().getScore();
         }
-        StringBuilder out = new StringBuilder("\npayload bytes | executor µs/call | bare HttpClient µs/call | ratio\n");
-        byPayload.forEach((payload, s) -> out.append(String.format("%13s | %16.1f | %23.1f | %.3f%n",
-                payload, s[0], s[1], s[0] / s[1])));
+        StringBuilder out = new StringBuilder(String.format("%nJDK %s, %d CPUs%n", System.getProperty("java.version"),
+                Runtime.getRuntime().availableProcessors()));
+        out.append("endpoint         | payload bytes | executor µs/call | bare HttpClient µs/call | ratio\n");
+        scores.forEach((key, s) -> out.append(String.format("%s | %16.1f | %23.1f | %.3f%n", key, s[0], s[1],
+                s[0] / s[1])));
         System.out.println(out);
     }
 }

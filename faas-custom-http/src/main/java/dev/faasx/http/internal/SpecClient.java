@@ -6,10 +6,13 @@ import dev.faasx.core.ProviderException;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -18,6 +21,8 @@ import java.util.function.Supplier;
  * token or the bodies. Thread-safe.
  */
 public final class SpecClient {
+    private static final Duration BODY_GRACE = Duration.ofSeconds(5);
+
     private final HttpClient client;
     private final Supplier<String> token;
     private final Map<String, String> headers;
@@ -56,13 +61,22 @@ public final class SpecClient {
                     target + " failed before sending: " + e, false, false, context, e));
         }
         CappedBodyHandler handler = new CappedBodyHandler(maxResponseBytes);
-        return client.sendAsync(built, handler).handle((response, failure) -> {
-            if (failure != null) {
-                throw new CompletionException(
-                        TransportFailures.map(failure, handler.statusIfReceived(), context, timeout, target));
-            }
-            return new Reply(response.statusCode(), response.headers(), response.body());
-        });
+        // The request timeout covers the wait for the answer's headers; this deadline also bounds a body that
+        // stalls after them (a dead peer), so that no call waits forever.
+        Duration deadline = timeout.plus(timeout.compareTo(BODY_GRACE) < 0 ? timeout : BODY_GRACE);
+        CompletableFuture<HttpResponse<byte[]>> exchange = client.sendAsync(built, handler);
+        return exchange.copy()
+                .orTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((response, failure) -> {
+                    if (failure != null) {
+                        if (TransportFailures.unwrap(failure) instanceof TimeoutException) {
+                            exchange.cancel(true); // aborts the exchange and frees its connection
+                        }
+                        throw new CompletionException(TransportFailures.map(failure, handler.statusIfReceived(),
+                                context, timeout, target));
+                    }
+                    return new Reply(response.statusCode(), response.headers(), response.body());
+                });
     }
 
     private HttpRequest.Builder authorize(HttpRequest.Builder request, ErrorContext context) {

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLHandshakeException;
 
 /**
@@ -51,6 +52,11 @@ public final class TransportFailures {
         }
         if (t instanceof HttpTimeoutException) {
             return new FaasTimeoutException(target + " got no answer within " + timeout
+                    + "; the platform may still be running it", timeout, ctx, t);
+        }
+        if (t instanceof TimeoutException) {
+            return new FaasTimeoutException(target + " got no complete answer within " + timeout
+                    + (status > 0 ? " (status " + status + " arrived, its body did not)" : "")
                     + "; the platform may still be running it", timeout, ctx, t);
         }
         if (status > 0 && t instanceof IOException) {
