@@ -155,6 +155,14 @@ public abstract class FaasExecutorCompatibilityKit {
         return true;
     }
 
+    /**
+     * How long the concurrency test waits for each of its calls. Platforms whose every new instance is a cold
+     * start of a whole runtime (a JVM per instance on a local fake, say) may need longer on a small machine.
+     */
+    protected Duration concurrentCallsWait() {
+        return CALL_WAIT;
+    }
+
     /** The job id of the function deployed for the current test. */
     protected final long jobId() {
         return jobId;
@@ -372,7 +380,7 @@ public abstract class FaasExecutorCompatibilityKit {
                 futures.add(executor().invoke(call.build()));
             }
             for (int i = 0; i < CONCURRENT_CALLS; i++) {
-                JobOutput output = await(futures.get(i));
+                JobOutput output = await(futures.get(i), concurrentCallsWait());
                 assertThat(output.body()).as("body of call %d", i).isEqualTo(bodies.get(i));
                 if (supportsCallMetadata()) {
                     assertThat(output.metadata()).as("metadata of call %d", i).containsEntry("index",

@@ -1,0 +1,404 @@
+package dev.faasx.aws.fake;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+
+/**
+ * A local stand-in for the AWS Lambda API, for tests that drive the real SDK client. It follows the API reference:
+ * the same paths and methods, the same headers ({@code X-Amz-Function-Error}, {@code X-Amz-Log-Result},
+ * {@code X-Amz-Executed-Version}, {@code x-amzn-RequestId}, {@code x-amzn-ErrorType}), the same error shapes, and the
+ * same state machine (State Pending → Active after creation, LastUpdateStatus InProgress → Successful after each
+ * update, with a short real delay, and {@code ResourceConflictException} for changes while busy).
+ *
+ * <p>Functions really run: each execution environment is a child process (the package's {@code bootstrap}, or a JVM
+ * running the JAR's handler through {@code LambdaRuntimeLoop} for the Java runtimes) that talks to its own Lambda
+ * Runtime API. Warm invocations reuse an idle environment; the REPORT line's figures are measured.
+ *
+ * <p>Scriptable for failure tests: {@link #throttleNextInvocations}, {@link #interfereBeforeNext}. Every request is
+ * recorded ({@link #calls()}). Thread-safe; close it to stop every process it started.
+ *
+ * <pre>{@code
+ * try (FakeLambda fake = FakeLambda.builder().build()) {
+ *     LambdaClient client = fake.client();
+ * }
+ * }</pre>
+ */
+public final class FakeLambda implements AutoCloseable {
+    static final String REGION = "us-east-1";
+    static final String ACCOUNT = "123456789012";
+    public static final String ACCESS_KEY = "AKIDFAKELAMBDA000001";
+    public static final String SECRET_KEY = "fake-secret-key";
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+    private static final Pattern ROUTE = Pattern.compile(
+            "/(2015-03-31|2017-10-31|2019-09-30)/functions(?:/([^/]+))?(?:/([a-z-]+))?(?:/([^/]+))?/?");
+
+    /** One request the fake answered. */
+    public record Call(String operation, String functionName, int status, String errorType) {
+    }
+
+    final Object lock = new Object();
+    final Map<String, FunctionRecord> functions = new LinkedHashMap<>();
+    volatile Duration stateDelay;
+    final int accountConcurrency;
+    final Duration initTimeout;
+    final ScheduledExecutorService scheduler;
+    final ExecutorService threads;
+    final Path workDir;
+    final CodeStore code;
+    final AtomicInteger throttles = new AtomicInteger();
+    private final Map<String, String> interferences = new LinkedHashMap<>();
+    private final List<Call> calls = new CopyOnWriteArrayList<>();
+    private final List<LambdaClient> clients = new CopyOnWriteArrayList<>();
+    private final HttpServer server;
+    private final ControlPlane control;
+    private final Invocations invocations;
+
+    private FakeLambda(Builder b) throws IOException {
+        this.stateDelay = b.stateDelay;
+        this.accountConcurrency = b.accountConcurrency;
+        this.initTimeout = b.initTimeout;
+        this.workDir = Files.createTempDirectory("fake-lambda-");
+        this.code = new CodeStore(workDir);
+        this.scheduler = Executors.newScheduledThreadPool(1, daemon("fake-lambda-state"));
+        this.threads = Executors.newCachedThreadPool(daemon("fake-lambda-http"));
+        this.invocations = new Invocations(this);
+        this.control = new ControlPlane(this, invocations);
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", this::handle);
+        server.setExecutor(threads);
+        server.start();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Where the SDK should send requests. */
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** A real SDK client pointed at this fake, with the fake's credentials and a URL connection HTTP client. */
+    public LambdaClient client() {
+        return client(ACCESS_KEY);
+    }
+
+    /** A client that signs with {@code accessKeyId}; the fake accepts only {@link #ACCESS_KEY}. Closed with the fake. */
+    public LambdaClient client(String accessKeyId) {
+        LambdaClient client = LambdaClient.builder()
+                .endpointOverride(endpoint())
+                .region(Region.of(REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(accessKeyId, SECRET_KEY)))
+                .httpClientBuilder(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofMinutes(2)))
+                .build();
+        clients.add(client);
+        return client;
+    }
+
+    /** The ARN of a role the fake accepts for CreateFunction. */
+    public static String roleArn() {
+        return "arn:aws:iam::" + ACCOUNT + ":role/faasx-test";
+    }
+
+    /** How long creations and updates started from now on stay Pending / InProgress. */
+    public void stateDelay(Duration value) {
+        this.stateDelay = value;
+    }
+
+    /** The next {@code n} Invoke requests are refused with 429 TooManyRequestsException, as API throttling does. */
+    public void throttleNextInvocations(int n) {
+        throttles.set(n);
+    }
+
+    /**
+     * Just before the next {@code operation} (for example {@code UpdateFunctionCode}) on {@code functionName}, another
+     * client starts an update of that function, so that the request finds an update in progress.
+     */
+    public void interfereBeforeNext(String operation, String functionName) {
+        synchronized (interferences) {
+            interferences.put(operation + " " + functionName, functionName);
+        }
+    }
+
+    /** Every request answered so far, in order. */
+    public List<Call> calls() {
+        return List.copyOf(calls);
+    }
+
+    /** Execution environments started for {@code functionName} (all versions), cold starts included. */
+    public int environmentsStarted(String functionName) {
+        return invocations.started(functionName);
+    }
+
+    /** Ends every idle environment of {@code functionName}, so that its next invocation starts cold. */
+    public void recycleEnvironments(String functionName) {
+        invocations.recycle(functionName);
+    }
+
+    /** Asynchronous (Event) invocations Lambda finished, successfully or not. */
+    public List<Invocations.EventOutcome> eventOutcomes() {
+        return invocations.eventOutcomes();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        String requestId = UUID.randomUUID().toString();
+        String operation = "Unknown";
+        String function = null;
+        try (exchange) {
+            try {
+                String path = URLDecoder.decode(exchange.getRequestURI().getRawPath(), StandardCharsets.UTF_8);
+                Matcher m = ROUTE.matcher(path);
+                if (!m.matches()) {
+                    throw new ApiError(404, "UnknownOperationException", "Unknown operation " + path);
+                }
+                function = m.group(2);
+                operation = operation(exchange.getRequestMethod(), m.group(1), function, m.group(3), m.group(4));
+                authenticate(exchange);
+                Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+                byte[] body = read(exchange.getRequestBody(), 70 * 1024 * 1024, operation);
+                if (operation.equals("CreateFunction")) {
+                    function = FakeJson.read(body).path("FunctionName").asText(null);
+                }
+                interfere(operation, function);
+                Response response = operation.equals("Invoke")
+                        ? invocations.invoke(nameOf(function), qualifierOf(function, query), exchange, body, requestId)
+                        : control.handle(operation, nameOf(function), m.group(4), query, body);
+                send(exchange, requestId, response);
+                calls.add(new Call(operation, function == null ? null : nameOf(function), response.status(), null));
+            } catch (ApiError e) {
+                sendError(exchange, requestId, e);
+                calls.add(new Call(operation, function == null ? null : nameOf(function), e.status, e.type));
+            } catch (RuntimeException e) {
+                ApiError error = new ApiError(500, "ServiceException", "fake Lambda failed: " + e);
+                sendError(exchange, requestId, error);
+                calls.add(new Call(operation, function, 500, error.type));
+            }
+        }
+    }
+
+    private static String operation(String method, String api, String function, String sub, String item) {
+        String key = method + " " + api + " " + (function == null ? "-" : "fn") + " " + (sub == null ? "-" : sub)
+                + " " + (item == null ? "-" : "item");
+        return switch (key) {
+            case "POST 2015-03-31 - - -" -> "CreateFunction";
+            case "GET 2015-03-31 fn - -" -> "GetFunction";
+            case "DELETE 2015-03-31 fn - -" -> "DeleteFunction";
+            case "GET 2015-03-31 fn configuration -" -> "GetFunctionConfiguration";
+            case "PUT 2015-03-31 fn configuration -" -> "UpdateFunctionConfiguration";
+            case "PUT 2015-03-31 fn code -" -> "UpdateFunctionCode";
+            case "POST 2015-03-31 fn invocations -" -> "Invoke";
+            case "POST 2015-03-31 fn versions -" -> "PublishVersion";
+            case "POST 2015-03-31 fn aliases -" -> "CreateAlias";
+            case "GET 2015-03-31 fn aliases item" -> "GetAlias";
+            case "PUT 2015-03-31 fn aliases item" -> "UpdateAlias";
+            case "DELETE 2015-03-31 fn aliases item" -> "DeleteAlias";
+            case "PUT 2017-10-31 fn concurrency -" -> "PutFunctionConcurrency";
+            case "DELETE 2017-10-31 fn concurrency -" -> "DeleteFunctionConcurrency";
+            case "PUT 2019-09-30 fn provisioned-concurrency -" -> "PutProvisionedConcurrencyConfig";
+            case "GET 2019-09-30 fn provisioned-concurrency -" -> "GetProvisionedConcurrencyConfig";
+            case "DELETE 2019-09-30 fn provisioned-concurrency -" -> "DeleteProvisionedConcurrencyConfig";
+            default -> throw new ApiError(404, "UnknownOperationException", "Unknown operation " + key);
+        };
+    }
+
+    /** Requests must be signed with the fake's access key (the signature itself is not checked). */
+    private static void authenticate(HttpExchange exchange) {
+        String auth = exchange.getRequestHeaders().getFirst("Authorization");
+        if (auth == null || !auth.startsWith("AWS4-HMAC-SHA256")) {
+            throw new ApiError(403, "MissingAuthenticationTokenException", "Missing Authentication Token");
+        }
+        if (!auth.contains("Credential=" + ACCESS_KEY + "/")) {
+            throw new ApiError(403, "UnrecognizedClientException",
+                    "The security token included in the request is invalid.");
+        }
+    }
+
+    private void interfere(String operation, String function) {
+        String name;
+        synchronized (interferences) {
+            name = function == null ? null : interferences.remove(operation + " " + nameOf(function));
+        }
+        if (name != null) {
+            control.startOutOfBandUpdate(name);
+        }
+    }
+
+    /** The bare name of {@code name} or {@code name:qualifier}. */
+    static String nameOf(String function) {
+        if (function == null) {
+            return null;
+        }
+        int colon = function.indexOf(':');
+        return colon < 0 ? function : function.substring(0, colon);
+    }
+
+    private static String qualifierOf(String function, Map<String, String> query) {
+        int colon = function.indexOf(':');
+        return colon >= 0 ? function.substring(colon + 1) : query.get("Qualifier");
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> map = new LinkedHashMap<>();
+        if (raw != null) {
+            for (String pair : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    map.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return map;
+    }
+
+    private static byte[] read(InputStream in, int limit, String operation) throws IOException {
+        byte[] body = in.readNBytes(limit + 1);
+        if (body.length > limit) {
+            throw new ApiError(413, "RequestEntityTooLargeException", "Request must be smaller than " + limit
+                    + " bytes for the " + operation + " operation");
+        }
+        return body;
+    }
+
+    /** An answer: status, extra headers and body. */
+    record Response(int status, Map<String, String> headers, byte[] body) {
+        static Response json(int status, Object node) {
+            return new Response(status, Map.of("Content-Type", "application/json"),
+                    node == null ? new byte[0] : FakeJson.bytes((com.fasterxml.jackson.databind.JsonNode) node));
+        }
+
+        static Response empty(int status) {
+            return new Response(status, Map.of(), new byte[0]);
+        }
+    }
+
+    private static void send(HttpExchange exchange, String requestId, Response response) throws IOException {
+        exchange.getResponseHeaders().add("x-amzn-RequestId", requestId);
+        response.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+        byte[] body = response.body();
+        exchange.sendResponseHeaders(response.status(), body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            exchange.getResponseBody().write(body);
+        }
+    }
+
+    private static void sendError(HttpExchange exchange, String requestId, ApiError e) throws IOException {
+        var node = FakeJson.object();
+        if (e.reason != null) {
+            node.put("Reason", e.reason);
+        }
+        node.put("Type", e.status >= 500 ? "Service" : "User");
+        node.put(e.status == 429 ? "message" : "Message", e.getMessage());
+        byte[] body = FakeJson.bytes(node);
+        exchange.getResponseHeaders().add("x-amzn-RequestId", requestId);
+        exchange.getResponseHeaders().add("x-amzn-ErrorType", e.type);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        if (e.retryAfterSeconds != null) {
+            exchange.getResponseHeaders().add("Retry-After", e.retryAfterSeconds);
+        }
+        exchange.sendResponseHeaders(e.status, body.length);
+        exchange.getResponseBody().write(body);
+    }
+
+    static String now() {
+        return ZonedDateTime.now(ZoneOffset.UTC).format(TIME);
+    }
+
+    static String arn(String name) {
+        return "arn:aws:lambda:" + REGION + ":" + ACCOUNT + ":function:" + name;
+    }
+
+    void later(Runnable task) {
+        scheduler.schedule(() -> {
+            synchronized (lock) {
+                task.run();
+            }
+        }, stateDelay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        clients.forEach(LambdaClient::close);
+        server.stop(0);
+        invocations.close();
+        scheduler.shutdownNow();
+        threads.shutdownNow();
+        Zips.deleteTree(workDir);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Settings of the fake. */
+    public static final class Builder {
+        private Duration stateDelay = Duration.ofMillis(150);
+        private int accountConcurrency = 1000;
+        private Duration initTimeout = Duration.ofSeconds(60);
+
+        /** How long creations and updates stay Pending / InProgress; default 150 ms. */
+        public Builder stateDelay(Duration value) {
+            this.stateDelay = value;
+            return this;
+        }
+
+        /** The account's concurrency limit; default 1000, as on a new AWS account. */
+        public Builder accountConcurrency(int value) {
+            this.accountConcurrency = value;
+            return this;
+        }
+
+        /**
+         * How long a runtime may take to initialise (first ask for an event); default 60 s. Lambda allows 10 s,
+         * but many JVMs starting at once on a small test machine need longer.
+         */
+        public Builder initTimeout(Duration value) {
+            this.initTimeout = value;
+            return this;
+        }
+
+        public FakeLambda build() {
+            try {
+                return new FakeLambda(this);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+}
