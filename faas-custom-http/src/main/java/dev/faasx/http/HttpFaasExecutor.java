@@ -142,7 +142,7 @@ public final class HttpFaasExecutor implements FaasExecutor {
 
     /** The URL invocations of {@code jobId} are POSTed to. */
     public URI invokeUri(long jobId) {
-        return routes.invoke(jobId, routes.functionId(jobId));
+        return routes.invoke(jobId);
     }
 
     /**
@@ -160,7 +160,7 @@ public final class HttpFaasExecutor implements FaasExecutor {
         return operation(call.jobId(), "invoke", (fn, ctx) -> {
             Duration timeout = routes.invokeTimeout(fn);
             byte[] json = replies.encode(InvokeRequest.from(call), payloadEncoding, ctx);
-            HttpRequest.Builder http = HttpRequest.newBuilder(routes.invoke(call.jobId(), fn))
+            HttpRequest.Builder http = HttpRequest.newBuilder(routes.invoke(call.jobId()))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(json));
             return client.send(http, timeout, ctx, "invoke of " + fn).thenApply(reply -> {
@@ -199,7 +199,7 @@ public final class HttpFaasExecutor implements FaasExecutor {
                     .thenCompose(reply -> reply.status() == 409 && replaceExisting
                             ? overwrite(fn, body, header, ctx) : CompletableFuture.completedFuture(reply))
                     .thenApply(reply -> {
-                        FaasDeployment deployment = replies.deployed(reply, jobId, routes.invoke(jobId, fn), config,
+                        FaasDeployment deployment = replies.deployed(reply, jobId, routes.invoke(jobId), config,
                                 body.length, ctx);
                         routes.rememberTimeout(fn, deployment.timeout().orElse(config.timeout()));
                         log.debug("deployed job {} as {} ({} bytes)", jobId, fn, body.length);
@@ -266,7 +266,7 @@ public final class HttpFaasExecutor implements FaasExecutor {
         return operation(jobId, "describe", (fn, ctx) ->
                 client.send(HttpRequest.newBuilder(routes.function(fn, "")).GET(), requestTimeout, ctx,
                         "describe of " + fn).thenApply(reply -> {
-                            FaasDeployment deployment = replies.described(reply, jobId, routes.invoke(jobId, fn), ctx);
+                            FaasDeployment deployment = replies.described(reply, jobId, routes.invoke(jobId), ctx);
                             deployment.timeout().ifPresent(t -> routes.rememberTimeout(fn, t));
                             return deployment;
                         }));
@@ -361,8 +361,9 @@ public final class HttpFaasExecutor implements FaasExecutor {
 
         /**
          * How job ids map to function ids when no {@link #functionId(long, String) explicit id} is set; the default
-         * is {@code "job" + jobId}. Each id it gives is checked against {@code [A-Za-z0-9][A-Za-z0-9_-]{0,62}}
-         * when used; an invalid one fails that operation with an {@link InvalidRequestException}.
+         * is {@code "job" + jobId}. It is asked once per job id (the answer is remembered), so it should be a pure
+         * function. Each id it gives is checked against {@code [A-Za-z0-9][A-Za-z0-9_-]{0,62}} when first used;
+         * an invalid one fails that operation with an {@link InvalidRequestException}.
          */
         public Builder functionIds(LongFunction<String> mapping) {
             this.functionIdMapping = Objects.requireNonNull(mapping, "mapping");

@@ -51,7 +51,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * of the very same request bytes to the very same endpoint, one caller, in one run. The executor's extra work is
  * encoding the request, decoding and checking the answer, and building the result with its metrics; the bare POST
  * sends pre-encoded bytes and takes the body as it comes, undecoded. Both use an HTTP/1.1 JDK client with
- * keep-alive and {@code sendAsync(...).join()}.
+ * keep-alive and {@code sendAsync(...).join()}, and the same payload encoding: the v1 byte array or the base64
+ * extension.
  *
  * <p>Two endpoints, as the {@code endpoint} parameter:
  * <ul>
@@ -63,7 +64,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * </ul>
  *
  * <p>Run it with {@code java -cp faas-bench/target/benchmarks.jar dev.faasx.bench.http.ClientOverheadBenchmark},
- * which prints each score and the ratio executor / bare per endpoint and payload size.
+ * which prints each score and the ratio executor / bare per endpoint, payload size and encoding.
+ * {@link ClientOverheadInterleaved} measures the same pairs with alternating calls and medians.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -71,8 +73,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 // The JDK HttpServer leaves Nagle's algorithm on unless told; with it, its two writes per answer wait out the
 // client's delayed ACK (about 40 ms per call), which would measure TCP rather than either client.
 @Fork(value = 1, jvmArgsAppend = {"-Xms256m", "-Xmx256m", "-Dsun.net.httpserver.nodelay=true"})
-@Warmup(iterations = 4, time = 2)
-@Measurement(iterations = 6, time = 2)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
 public class ClientOverheadBenchmark {
     private static final long JOB_ID = 7;
 
@@ -84,6 +86,10 @@ public class ClientOverheadBenchmark {
     @Param({"128", "16384"})
     public int payloadBytes;
 
+    /** How the payload travels: the v1 byte array, or the base64 extension. */
+    @Param({"BYTE_ARRAY", "BASE64"})
+    public String encoding;
+
     private AutoCloseable server;
     private Path dataDirectory;
     private HttpFaasExecutor executor;
@@ -94,7 +100,8 @@ public class ClientOverheadBenchmark {
     @Setup(Level.Trial)
     public void start() throws Exception {
         URI base = startEndpoint();
-        executor = HttpFaasExecutor.create(base);
+        PayloadEncoding payloadEncoding = PayloadEncoding.valueOf(encoding);
+        executor = HttpFaasExecutor.builder(base).payloadEncoding(payloadEncoding).build();
         if (server instanceof ReferenceServer) {
             executor.deploy(JOB_ID, javaEchoWorker(), FaasConfig.builder().keepWarmInstances(1)
                     .providerOption(HttpFaasExecutor.WORKER_MODE_OPTION, "persistent").build()).join();
@@ -105,7 +112,7 @@ public class ClientOverheadBenchmark {
         byte[] payload = new byte[payloadBytes];
         new Random(7).nextBytes(payload);
         call = JobCall.builder(JOB_ID).body(payload).callId("bench-call").build();
-        byte[] json = SpecCodec.create().encodeRequest(InvokeRequest.from(call), PayloadEncoding.BYTE_ARRAY);
+        byte[] json = SpecCodec.create().encodeRequest(InvokeRequest.from(call), payloadEncoding);
         bareRequest = HttpRequest.newBuilder(executor.invokeUri(JOB_ID))
                 .header("Content-Type", "application/json")
                 .timeout(executor.invokeTimeout(JOB_ID))
@@ -171,14 +178,15 @@ public class ClientOverheadBenchmark {
         Collection<RunResult> results = new Runner(options).run();
         Map<String, double[]> scores = new TreeMap<>();
         for (RunResult r : results) {
-            String key = String.format("%-16s | %13s", r.getParams().getParam("endpoint"),
-                    r.getParams().getParam("payloadBytes"));
+            String key = String.format("%-16s | %13s | %-10s", r.getParams().getParam("endpoint"),
+                    r.getParams().getParam("payloadBytes"), r.getParams().getParam("encoding"));
             boolean isExecutor = r.getParams().getBenchmark().endsWith("executorInvoke");
             scores.computeIfAbsent(key, k -> new double[2])[isExecutor ? 0 : 1] = r.getPrimaryResult().getScore();
         }
         StringBuilder out = new StringBuilder(String.format("%nJDK %s, %d CPUs%n", System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors()));
-        out.append("endpoint         | payload bytes | executor µs/call | bare HttpClient µs/call | ratio\n");
+        out.append("endpoint         | payload bytes | encoding   | executor µs/call | bare HttpClient µs/call"
+                + " | ratio\n");
         scores.forEach((key, s) -> out.append(String.format("%s | %16.1f | %23.1f | %.3f%n", key, s[0], s[1],
                 s[0] / s[1])));
         System.out.println(out);

@@ -2,6 +2,8 @@ package dev.faasx.bench.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.faasx.core.ErrorContext;
+import dev.faasx.core.spec.Decoded;
 import dev.faasx.core.spec.InvokeRequest;
 import dev.faasx.core.spec.InvokeResponse;
 import dev.faasx.core.spec.SpecCodec;
@@ -15,7 +17,7 @@ import java.util.concurrent.Executors;
 
 /**
  * A minimal spec endpoint for the client-overhead benchmark: answers {@code POST /api/functions/{id}/invoke} by
- * decoding the request with the shared codec and echoing it back, in-process on the JDK HTTP server. It stands in
+ * decoding the request with the shared codec and echoing it back in the request's payload encoding, in-process on the JDK HTTP server. It stands in
  * for the reference server when only the client's own cost matters: both contenders talk to it, so whatever it
  * costs cancels out of the ratio except for making the ratio stricter (a faster server leaves a larger share of
  * each call to the client).
@@ -42,9 +44,11 @@ final class EchoEndpoint implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            InvokeRequest request = codec.decodeRequest(exchange.getRequestBody().readAllBytes());
+            Decoded<InvokeRequest> in = codec.decodeRequestWithEncoding(exchange.getRequestBody().readAllBytes(),
+                    ErrorContext.of("echo"));
+            InvokeRequest request = in.value();
             byte[] body = codec.encodeResponse(InvokeResponse.builder(request.jobId()).result(request.args())
-                    .callId(request.callId().orElse(null)).metadata(request.metadata()).build());
+                    .callId(request.callId().orElse(null)).metadata(request.metadata()).build(), in.encoding());
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
             try (OutputStream out = exchange.getResponseBody()) {

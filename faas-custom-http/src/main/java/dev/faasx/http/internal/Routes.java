@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentMap;
  */
 public final class Routes {
     private static final String API = "/api/functions/";
+    private static final int MAX_REMEMBERED = 4096;
 
     private final String base;
     private final FunctionIds functionIds;
@@ -20,6 +21,7 @@ public final class Routes {
     private final Duration defaultInvokeTimeout;
     private final Duration margin;
     private final ConcurrentMap<String, Duration> knownTimeouts = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Long, Target> targets = new ConcurrentHashMap<>();
 
     /**
      * @param baseUri an absolute http(s) URI without a trailing slash, query or fragment
@@ -35,7 +37,31 @@ public final class Routes {
 
     /** The function id of {@code jobId}; throws {@code InvalidRequestException} for an invalid mapping. */
     public String functionId(long jobId) {
-        return functionIds.forJob(jobId);
+        return target(jobId).functionId();
+    }
+
+    /** The invoke URL of {@code jobId}: its own endpoint when it has one, else the function's invoke path. */
+    public URI invoke(long jobId) {
+        return target(jobId).invokeUri();
+    }
+
+    /**
+     * The job's function id and invoke URL, worked out once per job id and then remembered (for up to
+     * {@value #MAX_REMEMBERED} job ids), so that an invocation neither re-runs the mapping nor parses a URL.
+     */
+    private Target target(long jobId) {
+        Target t = targets.get(jobId);
+        if (t == null) {
+            String fn = functionIds.forJob(jobId);
+            t = new Target(fn, invoke(jobId, fn));
+            if (targets.size() < MAX_REMEMBERED) {
+                targets.putIfAbsent(jobId, t);
+            }
+        }
+        return t;
+    }
+
+    private record Target(String functionId, URI invokeUri) {
     }
 
     /** {@code {base}/api/functions/{id}{suffix}}. */
@@ -44,7 +70,7 @@ public final class Routes {
     }
 
     /** The job's own endpoint when it has one, else {@code {base}/api/functions/{id}/invoke}. */
-    public URI invoke(long jobId, String functionId) {
+    private URI invoke(long jobId, String functionId) {
         URI override = jobEndpoints.get(jobId);
         return override != null ? override : function(functionId, "/invoke");
     }
