@@ -20,6 +20,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class JobQueue implements JobProducer, AutoCloseable {
     private final BlockingQueue<JobCall> calls;
+    // Adding and closing hold this lock, so no call can be added after close() returns: once the runner has seen
+    // "closed and empty", nothing can arrive behind it and be silently lost.
+    private final Object addLock = new Object();
     private volatile boolean closed;
 
     private JobQueue(int capacity) {
@@ -41,11 +44,11 @@ public final class JobQueue implements JobProducer, AutoCloseable {
     public void put(JobCall call) throws InterruptedException {
         Objects.requireNonNull(call, "call");
         while (true) {
-            if (closed) {
-                throw new IllegalStateException("the queue is closed; call " + call.callId() + " was not added");
-            }
-            if (calls.offer(call, 50, TimeUnit.MILLISECONDS)) {
-                return;
+            synchronized (addLock) {
+                checkOpen(call);
+                if (calls.offer(call, 50, TimeUnit.MILLISECONDS)) {
+                    return;
+                }
             }
         }
     }
@@ -53,10 +56,10 @@ public final class JobQueue implements JobProducer, AutoCloseable {
     /** Adds a call if there is room now; {@code false} when full. */
     public boolean offer(JobCall call) {
         Objects.requireNonNull(call, "call");
-        if (closed) {
-            throw new IllegalStateException("the queue is closed; call " + call.callId() + " was not added");
+        synchronized (addLock) {
+            checkOpen(call);
+            return calls.offer(call);
         }
-        return calls.offer(call);
     }
 
     @Override
@@ -79,6 +82,14 @@ public final class JobQueue implements JobProducer, AutoCloseable {
     /** No more calls will be added; the calls already queued are still delivered. */
     @Override
     public void close() {
-        closed = true;
+        synchronized (addLock) {
+            closed = true;
+        }
+    }
+
+    private void checkOpen(JobCall call) {
+        if (closed) {
+            throw new IllegalStateException("the queue is closed; call " + call.callId() + " was not added");
+        }
     }
 }
