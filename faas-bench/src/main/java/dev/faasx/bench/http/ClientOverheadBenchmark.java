@@ -177,6 +177,11 @@ public class ClientOverheadBenchmark {
         return bare.sendAsync(bareRequest, HttpResponse.BodyHandlers.ofByteArray()).join().body();
     }
 
+    /** The bare POST through the blocking {@code send()}, which skips the asynchronous API's thread hand-offs. */
+    public byte[] bareBlockingSend() throws Exception {
+        return bare.send(bareRequest, HttpResponse.BodyHandlers.ofByteArray()).body();
+    }
+
     /**
      * Time spent in each contender within {@link #alternating}, summed per iteration; their quotient is the
      * overhead ratio.

@@ -4,9 +4,11 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * The client-overhead comparison of {@link ClientOverheadBenchmark} as alternating calls: executor, bare, bare,
- * executor, ... each timed on its own, so that both contenders meet the same background load on a shared machine,
- * and reported as medians (one stalled call cannot move a median the way it moves a mean).
+ * The client-overhead comparison of {@link ClientOverheadBenchmark} as interleaved calls, each timed on its own, in
+ * rotating order, so that every contender meets the same background load on a shared machine, reported as medians
+ * (one stalled call cannot move a median the way it moves a mean). Three contenders: the executor, the bare POST
+ * through {@code sendAsync(...).join()} (the like-for-like baseline: the executor is asynchronous), and the bare POST
+ * through the blocking {@code send()}, which shows what the JDK's asynchronous API itself costs.
  *
  * <pre>
  * java -Dsun.net.httpserver.nodelay=true -cp faas-bench/target/benchmarks.jar \
@@ -21,8 +23,8 @@ public final class ClientOverheadInterleaved {
         int calls = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         System.out.printf(Locale.ROOT, "JDK %s, %d CPUs, %,d calls per contender after %,d warm-up calls%n",
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), calls, calls / 2);
-        System.out.println("endpoint         | payload bytes | encoding   | executor p50 µs | bare p50 µs | ratio p50"
-                + " | executor mean µs | bare mean µs | ratio mean");
+        System.out.println("endpoint         | payload bytes | encoding   | executor p50 µs | bare async p50 µs |"
+                + " ratio p50 | ratio mean | bare send p50 | executor / send p50");
         String[] endpoints = args.length > 1 ? new String[] {args[1]}
                 : new String[] {"reference-server", "in-process-echo"};
         int[] payloads = args.length > 2 ? new int[] {Integer.parseInt(args[2])} : new int[] {128, 16_384};
@@ -46,39 +48,35 @@ public final class ClientOverheadInterleaved {
             for (int i = 0; i < calls / 2; i++) {
                 b.executorInvoke();
                 b.bareHttpClientPost();
+                b.bareBlockingSend();
             }
-            long[] executor = new long[calls];
-            long[] bare = new long[calls];
+            long[][] times = new long[3][calls];
             for (int i = 0; i < calls; i++) {
-                boolean executorFirst = (i & 1) == 0;
-                if (executorFirst) {
-                    executor[i] = timeExecutor(b);
-                    bare[i] = timeBare(b);
-                } else {
-                    bare[i] = timeBare(b);
-                    executor[i] = timeExecutor(b);
+                for (int k = 0; k < 3; k++) {
+                    int contender = (i + k) % 3; // rotate the order, so no contender always goes first
+                    times[contender][i] = time(b, contender);
                 }
             }
-            double e50 = median(executor) / 1000.0;
-            double b50 = median(bare) / 1000.0;
-            double eMean = mean(executor) / 1000.0;
-            double bMean = mean(bare) / 1000.0;
-            System.out.printf(Locale.ROOT, "%-16s | %13d | %-10s | %15.1f | %11.1f | %9.3f | %16.1f | %12.1f | %10.3f%n",
-                    endpoint, payloadBytes, encoding, e50, b50, e50 / b50, eMean, bMean, eMean / bMean);
+            double e50 = median(times[0]) / 1000.0;
+            double a50 = median(times[1]) / 1000.0;
+            double s50 = median(times[2]) / 1000.0;
+            double eMean = mean(times[0]) / 1000.0;
+            double aMean = mean(times[1]) / 1000.0;
+            System.out.printf(Locale.ROOT,
+                    "%-16s | %13d | %-10s | %15.1f | %16.1f | %9.3f | %10.3f | %13.1f | %18.3f%n",
+                    endpoint, payloadBytes, encoding, e50, a50, e50 / a50, eMean / aMean, s50, e50 / s50);
         } finally {
             b.stop();
         }
     }
 
-    private static long timeExecutor(ClientOverheadBenchmark b) {
+    private static long time(ClientOverheadBenchmark b, int contender) throws Exception {
         long t0 = System.nanoTime();
-        b.executorInvoke();
-        return System.nanoTime() - t0;
-    }
-
-    private static long timeBare(ClientOverheadBenchmark b) {
-        long t0 = System.nanoTime();
-        b.bareHttpClientPost();
+        switch (contender) {
+            case 0 -> b.executorInvoke();
+            case 1 -> b.bareHttpClientPost();
+            default -> b.bareBlockingSend();
+        }
         return System.nanoTime() - t0;
     }
 
