@@ -21,6 +21,7 @@ import dev.faasx.core.Invocation;
 import dev.faasx.core.JobCall;
 import dev.faasx.core.PackageKind;
 import dev.faasx.core.WorkerModule;
+import dev.faasx.core.internal.SendThreads;
 import dev.faasx.core.spec.SpecCodec;
 import dev.faasx.core.spec.SpecErrors;
 import java.net.URI;
@@ -67,8 +68,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * }
  * }</pre>
  *
- * <p>Thread-safe; share one instance. It holds no threads of its own: {@link #close()} has nothing to release (an
- * {@link HttpClient} passed to the builder stays the caller's).
+ * <p>Thread-safe; share one instance. Invocations are sent on up to
+ * {@link CloudflareWorkersExecutorBuilder#invocationThreads(int) 64} daemon threads of its own, which end after 30
+ * seconds without work or at {@link #close()} (an {@link HttpClient} passed to the builder stays the caller's).
  */
 public final class CloudflareWorkersExecutor implements FaasExecutor {
     /** The provider name, in results and errors. */
@@ -91,6 +93,7 @@ public final class CloudflareWorkersExecutor implements FaasExecutor {
     private final CloudflareWorkersExecutorBuilder.Settings settings;
     private final ObjectMapper json = new ObjectMapper();
     private final CloudflareApi api;
+    private final SendThreads sendThreads;
     private final WorkerInvoker invoker;
     private final ScriptNames names;
     private final WrapperModule wrapper = WrapperModule.load();
@@ -103,7 +106,8 @@ public final class CloudflareWorkersExecutor implements FaasExecutor {
         this.names = new ScriptNames(settings.scriptNamePrefix());
         this.api = new CloudflareApi(settings.http(), settings.apiBase(), settings.credentials(), json,
                 settings.apiTimeout());
-        this.invoker = new WorkerInvoker(settings.http(), SpecCodec.create(), json, settings.encoding(),
+        this.sendThreads = new SendThreads("faasx-cloudflare-send", settings.invocationThreads());
+        this.invoker = new WorkerInvoker(settings.http(), sendThreads, SpecCodec.create(), json, settings.encoding(),
                 settings.invocationSecret());
         this.analytics = new AnalyticsQuery(api, names, settings.dataset() == null ? "" : settings.dataset(),
                 settings.analyticsPollInterval());
@@ -234,7 +238,9 @@ public final class CloudflareWorkersExecutor implements FaasExecutor {
 
     @Override
     public void close() {
-        // The HTTP client is either the caller's or a default one without resources of its own to release.
+        // Invocations being sent finish; the HTTP client is either the caller's or a default one without resources
+        // of its own to release.
+        sendThreads.close();
     }
 
     private FunctionPackage.WorkerModules check(FunctionPackage pkg, FaasConfig config, ErrorContext ctx) {

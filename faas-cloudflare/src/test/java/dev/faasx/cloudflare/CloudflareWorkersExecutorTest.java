@@ -15,6 +15,7 @@ import dev.faasx.core.FunctionPackage;
 import dev.faasx.core.InvalidRequestException;
 import dev.faasx.core.Invocation;
 import dev.faasx.core.JobCall;
+import dev.faasx.core.JobOutput;
 import dev.faasx.core.Provenance;
 import dev.faasx.core.ThrottledException;
 import dev.faasx.core.WorkerModule;
@@ -23,6 +24,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -51,6 +53,9 @@ class CloudflareWorkersExecutorTest {
 
     @AfterAll
     void stop() {
+        if (executor != null) {
+            executor.close();
+        }
         if (api != null) {
             api.close();
         }
@@ -189,6 +194,33 @@ class CloudflareWorkersExecutorTest {
             assertThat(deployed.coldStart().provenance()).isEqualTo(Provenance.REPORTED_BY_PROVIDER);
             assertThat(described.endpoint()).isEqualTo(deployed.endpoint());
             assertThat(described.timeout()).contains(Duration.ofSeconds(10));
+        }
+    }
+
+    @Nested
+    class SendingInvocations {
+        @Test
+        void sendsInvocationsOnItsOwnThreadsOrThroughSendAsync() {
+            await(executor.deploy(131, job("export default { job(call) { return call.body; } };"), CONFIG));
+            try (CloudflareWorkersExecutor asyncOnly = LocalCloudflare.executor(api).invocationThreads(0).build()) {
+                for (CloudflareWorkersExecutor each : List.of(executor, asyncOnly)) {
+                    List<CompletableFuture<JobOutput>> calls = new ArrayList<>();
+                    for (int i = 0; i < 20; i++) {
+                        calls.add(each.invoke(JobCall.of(131, new byte[] {(byte) i})));
+                    }
+                    for (int i = 0; i < 20; i++) {
+                        assertThat(await(calls.get(i)).body()).containsExactly((byte) i);
+                    }
+                }
+            }
+            await(executor.undeploy(131));
+        }
+
+        @Test
+        void refusesANegativeNumberOfInvocationThreads() {
+            assertThatThrownBy(() -> CloudflareWorkersExecutor.builder().invocationThreads(-1))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("invocationThreads");
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.faasx.bench.cloudflare;
 
 import dev.faasx.cloudflare.CloudflareWorkersExecutor;
+import dev.faasx.cloudflare.CloudflareWorkersExecutorBuilder;
 import dev.faasx.cloudflare.LocalCloudflareApi;
 import dev.faasx.cloudflare.LocalWorkersRuntime;
 import dev.faasx.core.FaasConfig;
@@ -18,6 +19,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The warm-invocation comparison of {@link WarmInvocationBenchmark}, measured interleaved so that every variant sees
@@ -25,9 +29,11 @@ import java.util.Locale;
  * the other). Each round calls the same echo Worker on the same workerd once per variant, in rotating order:
  * <ol>
  *   <li>the executor as built by default;</li>
- *   <li>the executor with an {@link HttpClient} whose executor runs tasks inline (no hand-off to a pool);</li>
+ *   <li>the executor with {@code invocationThreads(0)}: every invocation through {@code HttpClient.sendAsync};</li>
  *   <li>a bare POST of the same invoke JSON with the JDK client's blocking {@code send};</li>
- *   <li>a bare POST with its asynchronous {@code sendAsync(...).join()}.</li>
+ *   <li>a bare POST with its asynchronous {@code sendAsync(...).join()};</li>
+ *   <li>a bare POST with {@code send()} on another, already running thread, waited for by the caller: the least any
+ *       asynchronous API on a blocking {@code send()} can cost (one hand-off there and one back).</li>
  * </ol>
  * The two bare POSTs separate the cost of the JDK client's asynchronous API (which {@code FaasExecutor}'s
  * {@code CompletableFuture} contract needs) from faasx's own work. Reports median and p90 latency per variant and the
@@ -71,9 +77,9 @@ public final class WarmInvocationComparison {
         try (LocalWorkersRuntime runtime = LocalWorkersRuntime.builder()
                 .workerdBinary(LocalCloudflareSetup.workerd()).build();
              LocalCloudflareApi api = LocalCloudflareApi.builder().runtime(runtime).build();
-             CloudflareWorkersExecutor byDefault = executor(api, runtime, null);
-             CloudflareWorkersExecutor inline = executor(api, runtime, HttpClient.newBuilder()
-                     .version(HttpClient.Version.HTTP_1_1).executor(Runnable::run).build())) {
+             CloudflareWorkersExecutor byDefault = executor(api, runtime,
+                     CloudflareWorkersExecutorBuilder.DEFAULT_INVOCATION_THREADS);
+             CloudflareWorkersExecutor viaSendAsync = executor(api, runtime, 0)) {
             byDefault.deploy(JOB, LocalCloudflareSetup.echoJob(), FaasConfig.defaults()).join();
             byte[] payload = new byte[64];
             Arrays.fill(payload, (byte) 'x');
@@ -84,14 +90,18 @@ public final class WarmInvocationComparison {
                     .POST(HttpRequest.BodyPublishers.ofByteArray(SpecCodec.create().encodeRequest(
                             InvokeRequest.from(JobCall.of(JOB, payload)), PayloadEncoding.BASE64)))
                     .build();
-            List<String> names = List.of("executor (default HttpClient)", "executor (HttpClient running tasks inline)",
-                    "bare POST, send()", "bare POST, sendAsync().join()");
+            List<String> names = List.of("executor (default HttpClient)", "executor, invocationThreads(0): sendAsync",
+                    "bare POST, send()", "bare POST, sendAsync().join()",
+                    "bare POST, send() on another thread");
+            ExecutorService sender = Executors.newSingleThreadExecutor();
             List<Call> variants = List.of(
                     () -> timeExecutor(byDefault, payload),
-                    () -> timeExecutor(inline, payload),
+                    () -> timeExecutor(viaSendAsync, payload),
                     () -> time(() -> bare.send(request, HttpResponse.BodyHandlers.ofByteArray()).statusCode()),
                     () -> time(() -> bare.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).join()
-                            .statusCode()));
+                            .statusCode()),
+                    () -> time(() -> onOtherThread(sender, () -> bare.send(request,
+                            HttpResponse.BodyHandlers.ofByteArray()).statusCode())));
             long[][] samples = new long[variants.size()][calls];
             for (int i = 0; i < warmup + calls; i++) {
                 for (int k = 0; k < variants.size(); k++) {
@@ -103,6 +113,7 @@ public final class WarmInvocationComparison {
                 }
             }
             byDefault.undeploy(JOB).join();
+            sender.shutdown();
             List<Series> out = new ArrayList<>();
             for (int v = 0; v < variants.size(); v++) {
                 Arrays.sort(samples[v]);
@@ -113,16 +124,26 @@ public final class WarmInvocationComparison {
     }
 
     private static CloudflareWorkersExecutor executor(LocalCloudflareApi api, LocalWorkersRuntime runtime,
-                                                      HttpClient client) {
-        var builder = CloudflareWorkersExecutor.builder()
+                                                      int invocationThreads) {
+        return CloudflareWorkersExecutor.builder()
                 .credentials(api.credentials())
                 .apiBaseUrl(api.baseUrl())
-                .workerUrls(name -> runtime.worker(name).orElseThrow().url());
-        return client == null ? builder.build() : builder.httpClient(client).build();
+                .workerUrls(name -> runtime.worker(name).orElseThrow().url())
+                .invocationThreads(invocationThreads)
+                .build();
     }
 
     private interface Status {
         int get() throws IOException, InterruptedException;
+    }
+
+    private static int onOtherThread(ExecutorService thread, Status call) throws IOException,
+            InterruptedException {
+        try {
+            return thread.submit(call::get).get();
+        } catch (ExecutionException e) {
+            throw new IOException(e.getCause());
+        }
     }
 
     private static long time(Status call) throws IOException, InterruptedException {

@@ -22,7 +22,7 @@ import java.util.Map;
  * as a persistent {@code FunctionMain} worker, then measures for each
  * <ul>
  *   <li>cold start: deploy (PUT) to first result (POST invoke answered), on fresh function ids;</li>
- *   <li>unloaded latency: one client in a closed loop, p50/p99; and one client sending a request every 5 ms (the
+ *   <li>unloaded latency: one client in a closed loop, p50/p99; and one client sending a request every 5 ms ({@code --pace-ms}; the
  *       server idle in between, a v1 function has replaced the process its previous call used), p50;</li>
  *   <li>throughput: 64 clients (by default), closed loop, invocations per second.</li>
  * </ul>
@@ -33,7 +33,8 @@ import java.util.Map;
  * <pre>
  * ./mvnw -B -q -pl faas-bench -am -DskipTests package
  * java -cp faas-bench/target/benchmarks.jar dev.faasx.bench.server.ServerBenchmark [--clients 64] [--seconds 10]
- *      [--warmup 10] [--latency-requests 5000] [--cold-starts 5] [--only all|c-v1,c-worker,java-worker]
+ *      [--warmup 10] [--latency-requests 5000] [--cold-starts 5] [--pace-ms 5]
+ *      [--only all|c-v1,c-worker,java-worker]
  * </pre>
  *
  * <p>Like the server's command line, it selects the VFORK process launch mechanism on JDKs before 25.
@@ -44,8 +45,6 @@ public final class ServerBenchmark {
     private static final String PERSISTENT = "{\"worker_mode\":\"persistent\"}";
     /** The measured persistent functions keep their 8 workers (the server's default cap) started. */
     private static final String PERSISTENT_WARM = "{\"worker_mode\":\"persistent\",\"keep_warm\":8}";
-    /** The paced latency: one request every 5 ms, so the server is idle in between. */
-    private static final Duration PACE = Duration.ofMillis(5);
 
     private ServerBenchmark() {
     }
@@ -61,6 +60,8 @@ public final class ServerBenchmark {
         int latencyRequests = Integer.parseInt(options.get("latency-requests"));
         int coldStarts = Integer.parseInt(options.get("cold-starts"));
         List<String> only = List.of(options.get("only").split(","));
+        Duration pace = Duration.ofMillis(Long.parseLong(options.get("pace-ms")));
+        Load load = new Load(clients, warmup, seconds, latencyRequests, pace);
 
         Path work = Files.createTempDirectory("faasx-bench");
         byte[] echo = Bootstraps.nativeEcho(work).orElseThrow(() -> new IllegalStateException(
@@ -77,19 +78,18 @@ public final class ServerBenchmark {
             URI base = server.baseUri();
             report.add("| function | cold start (deploy → first result), median of " + coldStarts
                     + " | unloaded p50 (1 client) | unloaded p99 (1 client) | p50, 1 request / "
-                    + PACE.toMillis() + " ms | throughput, " + clients + " clients | failures |");
+                    + pace.toMillis() + " ms | throughput, " + clients + " clients | failures |");
             report.add("|---|---|---|---|---|---|---|");
             if (only.contains("all") || only.contains("c-v1")) {
-                report.add(scenario(base, "C echo, v1 process per call", "c-v1", nativeZip, null, coldStarts,
-                        clients, warmup, seconds, latencyRequests));
+                report.add(scenario(base, "C echo, v1 process per call", "c-v1", nativeZip, null, coldStarts, load));
             }
             if (only.contains("all") || only.contains("c-worker")) {
                 report.add(scenario(base, "C echo, persistent worker", "c-worker", nativeZip, PERSISTENT,
-                        coldStarts, clients, warmup, seconds, latencyRequests));
+                        coldStarts, load));
             }
             if (only.contains("all") || only.contains("java-worker")) {
                 report.add(scenario(base, "Java JobHandler, persistent worker", "java-worker", javaZip, PERSISTENT,
-                        Math.min(coldStarts, 3), clients, warmup, seconds, latencyRequests));
+                        Math.min(coldStarts, 3), load));
             }
         }
         double ceiling = spawnCeiling(work.resolve("echo"), Duration.ofSeconds(5));
@@ -103,9 +103,12 @@ public final class ServerBenchmark {
         report.forEach(System.out::println);
     }
 
+    /** How each function is loaded: the 64-client run, the closed-loop and the paced single-client runs. */
+    private record Load(int clients, Duration warmup, Duration seconds, int latencyRequests, Duration pace) {
+    }
+
     private static String scenario(URI base, String title, String id, byte[] zip, String config, int coldStarts,
-                                   int clients, Duration warmup, Duration seconds, int latencyRequests)
-            throws Exception {
+                                   Load load) throws Exception {
         System.out.println("== " + title);
         List<Long> colds = new ArrayList<>();
         for (int i = 0; i < coldStarts; i++) {
@@ -115,13 +118,13 @@ public final class ServerBenchmark {
         System.out.println("cold starts (ms): " + colds);
         deploy(base, id, zip, config == null ? null : PERSISTENT_WARM);
         LoadRun.Result unloaded = LoadRun.run(base, invokePath(id), REQUEST, 1, Duration.ofSeconds(3),
-                Duration.ofSeconds(20), latencyRequests);
+                Duration.ofSeconds(20), load.latencyRequests());
         System.out.println("1 client: " + describe(unloaded));
-        LoadRun.Result paced = LoadRun.paced(base, invokePath(id), REQUEST, PACE, 100, 500);
+        LoadRun.Result paced = LoadRun.paced(base, invokePath(id), REQUEST, load.pace(), 100, 500);
         System.out.println("1 client, paced: " + describe(paced));
-        LoadRun.Result loaded = LoadRun.run(base, invokePath(id), REQUEST, clients, warmup, seconds,
-                Long.MAX_VALUE);
-        System.out.println(clients + " clients: " + describe(loaded));
+        LoadRun.Result loaded = LoadRun.run(base, invokePath(id), REQUEST, load.clients(), load.warmup(),
+                load.seconds(), Long.MAX_VALUE);
+        System.out.println(load.clients() + " clients: " + describe(loaded));
         System.out.println("server metrics: " + metrics(base, id));
         return String.format(Locale.ROOT, "| %s | %d ms | %.2f ms | %.2f ms | %.2f ms | %,.0f /s | %d of %d |",
                 title, colds.get(colds.size() / 2), unloaded.p50Micros() / 1000.0, unloaded.p99Micros() / 1000.0,
@@ -261,7 +264,7 @@ public final class ServerBenchmark {
     /** {@code --name value} pairs over the defaults; an unknown name is an error. */
     static Map<String, String> options(String[] args) {
         Map<String, String> options = new LinkedHashMap<>(Map.of("clients", "64", "seconds", "10", "warmup", "10",
-                "latency-requests", "5000", "cold-starts", "5", "only", "all"));
+                "latency-requests", "5000", "cold-starts", "5", "only", "all", "pace-ms", "5"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             String name = args[i].replaceFirst("^--", "");
             if (!options.containsKey(name)) {

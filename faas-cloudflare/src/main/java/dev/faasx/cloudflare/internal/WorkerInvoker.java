@@ -10,6 +10,7 @@ import dev.faasx.core.InvocationMetrics;
 import dev.faasx.core.JobCall;
 import dev.faasx.core.ProtocolException;
 import dev.faasx.core.ProviderException;
+import dev.faasx.core.internal.SendThreads;
 import dev.faasx.core.spec.InvokeRequest;
 import dev.faasx.core.spec.InvokeResponse;
 import dev.faasx.core.spec.PayloadEncoding;
@@ -39,6 +40,7 @@ public final class WorkerInvoker {
     static final String HEALTH_PATH = "__faasx/health";
 
     private final HttpClient http;
+    private final SendThreads sends;
     private final SpecCodec codec;
     private final ObjectMapper json;
     private final PayloadEncoding encoding;
@@ -47,8 +49,10 @@ public final class WorkerInvoker {
     private final String idPrefix;
     private final AtomicLong idCounter = new AtomicLong();
 
-    public WorkerInvoker(HttpClient http, SpecCodec codec, ObjectMapper json, PayloadEncoding encoding, String secret) {
+    public WorkerInvoker(HttpClient http, SendThreads sends, SpecCodec codec, ObjectMapper json,
+                         PayloadEncoding encoding, String secret) {
         this.http = http;
+        this.sends = sends;
         this.codec = codec;
         this.json = json;
         this.encoding = encoding;
@@ -70,7 +74,7 @@ public final class WorkerInvoker {
             request.header(SECRET, secret);
         }
         long started = System.nanoTime();
-        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
+        return sends.send(http, request.build(), HttpResponse.BodyHandlers.ofByteArray())
                 .handle((response, error) -> {
                     Duration total = Duration.ofNanos(System.nanoTime() - started);
                     if (error != null) {

@@ -72,7 +72,11 @@ public final class ProcessPool implements InstancePool {
                 return Execution.failedToStart(startFailure, true);
             }
         }
-        refill();
+        if (cold) {
+            refill();
+        }
+        // A warm call tops the pool up only once its answer is out: starting a process costs a few milliseconds of
+        // CPU, which would otherwise compete with the call it is meant to hide.
         return run(process, request, cold);
     }
 
@@ -108,6 +112,7 @@ public final class ProcessPool implements InstancePool {
             // The answer is whole: it goes out now; the process is waited for (and its timers cancelled) after.
             return new Execution(Execution.Outcome.COMPLETED, answer.bytes, OptionalInt.empty(), duration,
                     OptionalLong.empty(), cold, init, "", () -> {
+                        refill();
                         waitQuietly(process, 0);
                         finish.run();
                     });
@@ -115,6 +120,7 @@ public final class ProcessPool implements InstancePool {
         if (answer == Answer.TOO_LARGE) {
             run.kill(Execution.Outcome.OUTPUT_TOO_LARGE);
         }
+        refill();
         int exit = waitQuietly(process, 0);
         finish.run();
         String stderr = finishStderr(process);
