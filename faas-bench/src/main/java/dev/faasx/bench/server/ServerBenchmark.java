@@ -18,23 +18,26 @@ import java.util.Map;
 
 /**
  * The reference server's load harness: starts the server embedded on a loopback port, deploys a static C echo
- * (compiled here with gcc) as a one-shot v1 function and as a persistent worker, and a Java {@link EchoHandler}
- * as a persistent {@code FunctionMain} worker, then measures for each
+ * (compiled here with gcc) as a one-shot v1 function and as a persistent worker, the same echo written without a C
+ * library ({@code native/echo-nolibc.c}: a process whose start costs no more than the kernel's exec) as a v1
+ * function, and a Java {@link EchoHandler} as a persistent {@code FunctionMain} worker, then measures for each
  * <ul>
  *   <li>cold start: deploy (PUT) to first result (POST invoke answered), on fresh function ids;</li>
- *   <li>unloaded latency: one client in a closed loop, p50/p99; and one client sending a request every 5 ms ({@code --pace-ms}; the
- *       server idle in between, a v1 function has replaced the process its previous call used), p50;</li>
+ *   <li>unloaded latency: one client in a closed loop, p50/p99; and one client sending a request every 5 ms
+ *       ({@code --pace-ms}; the server idle in between, a v1 function has replaced the process its previous call
+ *       used), p50;</li>
  *   <li>throughput: 64 clients (by default), closed loop, invocations per second.</li>
  * </ul>
  * and, for context, the ceilings of one process per call on this machine at the time of the run: a bare
- * {@code ProcessBuilder} loop and a C {@code posix_spawn} loop starting the same echo, without HTTP.
+ * {@code ProcessBuilder} loop and a C {@code posix_spawn} loop starting the same echo, and the C loop starting the
+ * echo without libc, without HTTP.
  * Every run is bounded in time and count and talks to loopback only. Prints a Markdown table.
  *
  * <pre>
  * ./mvnw -B -q -pl faas-bench -am -DskipTests package
  * java -cp faas-bench/target/benchmarks.jar dev.faasx.bench.server.ServerBenchmark [--clients 64] [--seconds 10]
  *      [--warmup 10] [--latency-requests 5000] [--cold-starts 5] [--pace-ms 5]
- *      [--only all|c-v1,c-worker,java-worker]
+ *      [--only all|c-v1,c-v1-nolibc,c-worker,java-worker]
  * </pre>
  *
  * <p>Like the server's command line, it selects the VFORK process launch mechanism on JDKs before 25.
@@ -67,6 +70,13 @@ public final class ServerBenchmark {
         byte[] echo = Bootstraps.nativeEcho(work).orElseThrow(() -> new IllegalStateException(
                 "gcc is needed to build the C echo function"));
         byte[] nativeZip = FunctionPackage.bootstrapBinary(echo).zip();
+        Path noLibc = null;
+        try {
+            noLibc = compile(work, "echo-nolibc.c", "echo-nolibc", List.of("-static", "-nostdlib",
+                    "-fno-stack-protector", "-fno-builtin"));
+        } catch (IOException e) {
+            System.out.println("the echo without libc is left out (it is written for x86-64 Linux): " + e.getMessage());
+        }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         byte[] javaZip = FunctionPackage.bootstrapScript("#!/bin/sh\nexec '" + java + "' -XX:+UseSerialGC -cp '"
                 + absoluteClassPath() + "' dev.faasx.core.function.FunctionMain "
@@ -83,6 +93,10 @@ public final class ServerBenchmark {
             if (only.contains("all") || only.contains("c-v1")) {
                 report.add(scenario(base, "C echo, v1 process per call", "c-v1", nativeZip, null, coldStarts, load));
             }
+            if (noLibc != null && (only.contains("all") || only.contains("c-v1-nolibc"))) {
+                report.add(scenario(base, "C echo without libc, v1 process per call", "c-v1-nolibc",
+                        FunctionPackage.bootstrapBinary(Files.readAllBytes(noLibc)).zip(), null, coldStarts, load));
+            }
             if (only.contains("all") || only.contains("c-worker")) {
                 report.add(scenario(base, "C echo, persistent worker", "c-worker", nativeZip, PERSISTENT,
                         coldStarts, load));
@@ -94,12 +108,14 @@ public final class ServerBenchmark {
         }
         double ceiling = spawnCeiling(work.resolve("echo"), Duration.ofSeconds(5));
         String cSpawns = nativeSpawnCeiling(work, work.resolve("echo"));
+        String cSpawnsNoLibc = noLibc == null ? "unknown" : nativeSpawnCeiling(work, noLibc);
         System.out.println();
         System.out.println("JDK " + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors()
                 + " CPUs, launch mechanism " + System.getProperty("jdk.lang.Process.launchMechanism", "default"));
         System.out.printf(Locale.ROOT, "bare ProcessBuilder, same C echo, 4 threads, no HTTP: %,.0f processes/s%n",
                 ceiling);
         System.out.println("C posix_spawn + waitpid of the same echo, 2 threads: " + cSpawns);
+        System.out.println("C posix_spawn + waitpid of the echo without libc, 2 threads: " + cSpawnsNoLibc);
         report.forEach(System.out::println);
     }
 
@@ -173,17 +189,31 @@ public final class ServerBenchmark {
      * The rate of {@code native/spawnloop.c} (compiled here) starting {@code binary} from 2 threads for 5 s, and the
      * CPU time each child used.
      */
-    static String nativeSpawnCeiling(Path work, Path binary) throws IOException, InterruptedException {
-        Path source = work.resolve("spawnloop.c");
-        try (var in = ServerBenchmark.class.getResourceAsStream("/native/spawnloop.c")) {
-            Files.write(source, in.readAllBytes());
+    /** Compiles {@code native/<source>} (a resource of this module) with gcc -O2 and the flags into {@code work}. */
+    static Path compile(Path work, String source, String binary, List<String> flags)
+            throws IOException, InterruptedException {
+        Path file = work.resolve(source);
+        try (var in = ServerBenchmark.class.getResourceAsStream("/native/" + source)) {
+            Files.write(file, in.readAllBytes());
         }
-        Path loop = work.resolve("spawnloop");
-        Process gcc = new ProcessBuilder("gcc", "-O2", "-pthread", "-o", loop.toString(), source.toString())
-                .redirectErrorStream(true).start();
+        Path out = work.resolve(binary);
+        List<String> command = new ArrayList<>(List.of("gcc", "-O2"));
+        command.addAll(flags);
+        command.addAll(List.of("-o", out.toString(), file.toString()));
+        Process gcc = new ProcessBuilder(command).redirectErrorStream(true).start();
         String gccOutput = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (gcc.waitFor() != 0) {
-            return "unknown (gcc failed: " + gccOutput.strip() + ")";
+            throw new IOException("gcc failed on " + source + ": " + gccOutput.strip());
+        }
+        return out;
+    }
+
+    static String nativeSpawnCeiling(Path work, Path binary) throws IOException, InterruptedException {
+        Path loop;
+        try {
+            loop = compile(work, "spawnloop.c", "spawnloop", List.of("-pthread"));
+        } catch (IOException e) {
+            return "unknown (" + e.getMessage() + ")";
         }
         Process run = new ProcessBuilder(loop.toString(), binary.toString(), "2", "5").redirectErrorStream(true)
                 .start();
