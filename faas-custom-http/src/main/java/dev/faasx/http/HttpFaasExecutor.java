@@ -12,6 +12,7 @@ import dev.faasx.core.Invocation;
 import dev.faasx.core.JobCall;
 import dev.faasx.core.PackageKind;
 import dev.faasx.core.ProviderException;
+import dev.faasx.core.internal.SendThreads;
 import dev.faasx.core.spec.DeployConfig;
 import dev.faasx.core.spec.InvokeRequest;
 import dev.faasx.core.spec.PayloadEncoding;
@@ -53,12 +54,14 @@ import org.slf4j.LoggerFactory;
  * cut off a {@link dev.faasx.core.ProtocolException}, and a connection that could not be made a retryable
  * {@link ProviderException} that says the function did not run.
  *
- * <p>Built on the JDK {@link HttpClient}: requests are asynchronous, connections are kept and reused, and no
- * caller thread waits for the network. Metrics: the client measures each call's total duration; execution time,
+ * <p>Built on the JDK {@link HttpClient}: connections are kept and reused, and no caller thread waits for the
+ * network. Invocations are sent with the client's blocking {@code send()} on up to
+ * {@link Builder#invocationThreads(int) 64} daemon threads of the executor's own (which answers sooner than
+ * {@code sendAsync}: see that setting); the other operations use {@code sendAsync}. Metrics: the client measures each call's total duration; execution time,
  * memory, cold start and init time are what the platform reported, and unknown when it did not.
  *
- * <p>Thread-safe; share one instance across jobs. {@link #close()} releases the HTTP client it owns (an injected
- * client is left to its owner).
+ * <p>Thread-safe; share one instance across jobs. {@link #close()} ends its threads and releases the HTTP client it
+ * owns (an injected client is left to its owner).
  *
  * <pre>{@code
  * try (HttpFaasExecutor faas = HttpFaasExecutor.builder(URI.create("https://faas.example.com"))
@@ -74,6 +77,8 @@ public final class HttpFaasExecutor implements FaasExecutor {
     public static final String PROVIDER = "custom-http";
     /** The {@link FaasConfig#providerOptions()} key that selects {@code worker_mode}: {@value}. */
     public static final String WORKER_MODE_OPTION = DeployConfig.WORKER_MODE_OPTION;
+    /** How many invocations are sent on the executor's own threads at once by default: {@value}. */
+    public static final int DEFAULT_INVOCATION_THREADS = 64;
 
     private static final Logger log = LoggerFactory.getLogger(HttpFaasExecutor.class);
     private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -89,6 +94,7 @@ public final class HttpFaasExecutor implements FaasExecutor {
     private final boolean replaceExisting;
     private final HttpClient httpClient;
     private final boolean ownsClient;
+    private final SendThreads sendThreads;
     private final SpecClient client;
     private final Replies replies = new Replies(PROVIDER);
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -102,7 +108,9 @@ public final class HttpFaasExecutor implements FaasExecutor {
         this.replaceExisting = b.replaceExisting;
         this.httpClient = httpClient;
         this.ownsClient = ownsClient;
-        this.client = new SpecClient(httpClient, b.bearerToken, b.headers, b.maxResponseBytes, PROVIDER);
+        this.sendThreads = new SendThreads("faasx-http-send", b.invocationThreads);
+        this.client = new SpecClient(httpClient, b.bearerToken, b.headers, b.maxResponseBytes, PROVIDER,
+                sendThreads);
     }
 
     /**
@@ -163,7 +171,7 @@ public final class HttpFaasExecutor implements FaasExecutor {
             HttpRequest.Builder http = HttpRequest.newBuilder(routes.invoke(call.jobId()))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(json));
-            return client.send(http, timeout, ctx, "invoke of " + fn).thenApply(reply -> {
+            return client.sendInvocation(http, timeout, ctx, "invoke of " + fn).thenApply(reply -> {
                 Invocation invocation = replies.invocation(reply, call, ctx, timeout, start);
                 if (log.isDebugEnabled()) {
                     log.debug("invoked job {} as {}: status {}, {} bytes in, {} bytes out, {}", call.jobId(), fn,
@@ -285,14 +293,17 @@ public final class HttpFaasExecutor implements FaasExecutor {
     }
 
     /**
-     * Releases the HTTP client when this executor created it: on JDK 21 and later it is shut down (calls in flight
-     * finish); on JDK 17 its threads end once it is unreachable. Later operations fail without being sent.
-     * Idempotent.
+     * Ends the invocation threads and releases the HTTP client when this executor created it: on JDK 21 and later it
+     * is shut down; on JDK 17 its threads end once it is unreachable. Calls in flight finish; later operations fail
+     * without being sent. Idempotent.
      */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true) && ownsClient) {
-            OwnedClients.shutdown(httpClient);
+        if (closed.compareAndSet(false, true)) {
+            sendThreads.close();
+            if (ownsClient) {
+                OwnedClients.shutdown(httpClient);
+            }
         }
     }
 
@@ -353,6 +364,7 @@ public final class HttpFaasExecutor implements FaasExecutor {
         private PayloadEncoding payloadEncoding = PayloadEncoding.BYTE_ARRAY;
         private boolean replaceExisting = true;
         private long maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
+        private int invocationThreads = DEFAULT_INVOCATION_THREADS;
         private HttpClient httpClient;
 
         private Builder(URI baseUri) {
@@ -473,6 +485,23 @@ public final class HttpFaasExecutor implements FaasExecutor {
                         ErrorContext.of(PROVIDER));
             }
             this.maxResponseBytes = bytes;
+            return this;
+        }
+
+        /**
+         * How many invocations may be sent at once on threads the executor owns (default
+         * {@value HttpFaasExecutor#DEFAULT_INVOCATION_THREADS}). Such an invocation is a blocking
+         * {@code HttpClient.send} on a thread that is already running, which answers sooner than {@code sendAsync}
+         * (whose completion goes through {@code CompletableFuture}'s default pool: a new thread per call on machines
+         * with fewer than three CPUs). Invocations beyond the limit use {@code sendAsync} and hold no thread; 0 sends
+         * every invocation that way. Idle threads end after 30 seconds; {@link HttpFaasExecutor#close()} ends them.
+         */
+        public Builder invocationThreads(int threads) {
+            if (threads < 0) {
+                throw new InvalidRequestException("invocationThreads must be 0 or more, was " + threads,
+                        ErrorContext.of(PROVIDER));
+            }
+            this.invocationThreads = threads;
             return this;
         }
 

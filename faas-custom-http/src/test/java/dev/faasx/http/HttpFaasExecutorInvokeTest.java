@@ -4,6 +4,7 @@ import static dev.faasx.http.Outcomes.failure;
 import static dev.faasx.http.Outcomes.value;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faasx.core.AccessDeniedException;
 import dev.faasx.core.FaasException;
@@ -358,6 +359,40 @@ class HttpFaasExecutorInvokeTest {
                 assertThat(e).isInstanceOf(FaasTimeoutException.class);
                 assertThat(e.reason()).contains("status 200 arrived");
             }
+        }
+    }
+
+    @Nested
+    class SendingInvocations {
+        @Test
+        void invokesTheSameWayThroughSendAsyncWhenItHasNoThreads() throws Exception {
+            try (HttpFaasExecutor asyncOnly = HttpFaasExecutor.builder(platform.baseUri()).invocationThreads(0)
+                    .build()) {
+                platform.answer(HttpFaasExecutorInvokeTest::echo);
+
+                assertThat(value(asyncOnly.invoke(call(7, "via sendAsync"))).body())
+                        .isEqualTo("via sendAsync".getBytes(UTF_8));
+            }
+        }
+
+        @Test
+        void aStalledInvocationOnTheOnlyThreadDoesNotHoldUpTheNext() throws Exception {
+            try (HttpFaasExecutor oneThread = HttpFaasExecutor.builder(platform.baseUri()).invocationThreads(1)
+                    .invokeTimeout(Duration.ofMillis(300)).build()) {
+                platform.answer(Answer.json(200, "{\"job_id\":7,\"result\":[],\"success\":true}")
+                        .stalledBody(Duration.ofSeconds(10)));
+                assertThat(failure(oneThread.invoke(call(7, "x")))).isInstanceOf(FaasTimeoutException.class);
+
+                platform.answer(HttpFaasExecutorInvokeTest::echo);
+                assertThat(value(oneThread.invoke(call(7, "next"))).body()).isEqualTo("next".getBytes(UTF_8));
+            }
+        }
+
+        @Test
+        void refusesANegativeNumberOfThreads() {
+            assertThatThrownBy(() -> HttpFaasExecutor.builder(platform.baseUri()).invocationThreads(-1))
+                    .isInstanceOf(InvalidRequestException.class)
+                    .hasMessageContaining("invocationThreads");
         }
     }
 

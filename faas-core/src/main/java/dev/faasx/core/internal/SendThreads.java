@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * than {@code maxThreads} threads. Threads are daemons and end after 30 seconds without work.
  *
  * <p>The future completes on the sending thread, with the response or with the exception {@code send()} threw
- * ({@link IOException}, {@link java.net.http.HttpTimeoutException}, ...). Thread-safe.
+ * ({@link IOException}, {@link java.net.http.HttpTimeoutException}, ...). Cancelling it aborts the request, as
+ * cancelling a {@code sendAsync} future does. Thread-safe.
  */
 public final class SendThreads implements AutoCloseable {
     private static final long KEEP_ALIVE_SECONDS = 30;
@@ -51,15 +52,26 @@ public final class SendThreads implements AutoCloseable {
             return client.sendAsync(request, handler);
         }
         CompletableFuture<HttpResponse<T>> result = new CompletableFuture<>();
+        Sending sending = new Sending();
+        // Cancelling the future aborts the request: the JDK client cancels an exchange whose send() is interrupted.
+        result.whenComplete((response, failure) -> {
+            if (result.isCancelled()) {
+                sending.interrupt();
+            }
+        });
         try {
             pool.execute(() -> {
+                if (!sending.begin()) {
+                    return;
+                }
                 try {
                     result.complete(client.send(request, handler));
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    result.completeExceptionally(new IOException("the request was interrupted", e));
+                    result.completeExceptionally(new IOException("the request was cancelled", e));
                 } catch (IOException | RuntimeException | Error e) {
                     result.completeExceptionally(e);
+                } finally {
+                    sending.end();
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -79,6 +91,39 @@ public final class SendThreads implements AutoCloseable {
     public void close() {
         if (pool != null) {
             pool.shutdown();
+        }
+    }
+
+    /**
+     * Which thread is sending one request, so that cancelling it interrupts that thread and never one that has moved
+     * on to another request.
+     */
+    private static final class Sending {
+        private Thread thread;
+        private boolean cancelled;
+
+        /** Whether to send at all: not when the request was cancelled before a thread took it. */
+        synchronized boolean begin() {
+            if (cancelled) {
+                return false;
+            }
+            thread = Thread.currentThread();
+            return true;
+        }
+
+        synchronized void interrupt() {
+            cancelled = true;
+            if (thread != null) {
+                thread.interrupt();
+            }
+        }
+
+        /** Ends the send; an interrupt meant for it does not reach the thread's next request. */
+        void end() {
+            synchronized (this) {
+                thread = null;
+            }
+            Thread.interrupted();
         }
     }
 

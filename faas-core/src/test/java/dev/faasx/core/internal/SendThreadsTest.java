@@ -117,6 +117,39 @@ class SendThreadsTest {
         }
 
         @Test
+        void cancellingTheFutureAbortsTheRequestAndFreesItsThread() throws InterruptedException {
+            try (SendThreads sends = new SendThreads("test-send", 1)) {
+                CompletableFuture<HttpResponse<Void>> held = sends.send(client, post(slow, ""),
+                        HttpResponse.BodyHandlers.discarding());
+                awaitThreads(sends, 1);
+
+                held.cancel(true);
+
+                // The only thread is free again: a later request is sent on it, not through sendAsync.
+                String completedOn = "";
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (!completedOn.startsWith("test-send-") && System.nanoTime() < deadline) {
+                    AtomicReference<String> thread = new AtomicReference<>();
+                    sends.send(client, post(fast, "again"), HttpResponse.BodyHandlers.ofString())
+                            .whenComplete((r, e) -> thread.set(Thread.currentThread().getName())).join();
+                    completedOn = thread.get();
+                    if (!completedOn.startsWith("test-send-")) {
+                        Thread.sleep(20);
+                    }
+                }
+                assertThat(completedOn).startsWith("test-send-");
+                assertThat(sends.threads()).isEqualTo(1);
+            }
+        }
+
+        private void awaitThreads(SendThreads sends, int count) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (sends.threads() < count && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+        }
+
+        @Test
         void failsTheFutureWithTheTransportError() throws IOException {
             int closedPort;
             try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -3,6 +3,7 @@ package dev.faasx.http.internal;
 import dev.faasx.core.ErrorContext;
 import dev.faasx.core.FaasException;
 import dev.faasx.core.ProviderException;
+import dev.faasx.core.internal.SendThreads;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
@@ -27,13 +28,16 @@ public final class SpecClient {
     private final long maxResponseBytes;
     private final String provider;
     private final StallGuard stallGuard = new StallGuard();
+    private final SendThreads invocations;
 
     /**
-     * @param token supplies the bearer token per request; {@code null} for none
+     * @param token       supplies the bearer token per request; {@code null} for none
+     * @param invocations the threads {@link #sendInvocation} sends on
      */
     public SpecClient(HttpClient client, Supplier<String> token, Map<String, String> headers, long maxResponseBytes,
-                      String provider) {
+                      String provider, SendThreads invocations) {
         this.client = client;
+        this.invocations = invocations;
         this.token = token;
         this.headers = Map.copyOf(headers);
         this.maxResponseBytes = maxResponseBytes;
@@ -45,11 +49,22 @@ public final class SpecClient {
     }
 
     /**
-     * Sends the request; the future fails with a {@code FaasException} (inside a {@link CompletionException}) when
-     * no complete answer arrives.
+     * Sends a management request with the JDK client's {@code sendAsync}; the future fails with a
+     * {@code FaasException} (inside a {@link CompletionException}) when no complete answer arrives.
      */
     public CompletableFuture<Reply> send(HttpRequest.Builder request, Duration timeout, ErrorContext context,
                                          String target) {
+        return send(request, timeout, context, target, null);
+    }
+
+    /** Sends an invocation on the invocation threads (see {@link SendThreads}); fails as {@link #send} does. */
+    public CompletableFuture<Reply> sendInvocation(HttpRequest.Builder request, Duration timeout, ErrorContext context,
+                                                   String target) {
+        return send(request, timeout, context, target, invocations);
+    }
+
+    private CompletableFuture<Reply> send(HttpRequest.Builder request, Duration timeout, ErrorContext context,
+                                          String target, SendThreads threads) {
         HttpRequest built;
         try {
             built = authorize(request, context).timeout(timeout).build();
@@ -60,7 +75,8 @@ public final class SpecClient {
                     target + " failed before sending: " + e, false, false, context, e));
         }
         CappedBodyHandler handler = new CappedBodyHandler(maxResponseBytes);
-        CompletableFuture<HttpResponse<byte[]>> exchange = client.sendAsync(built, handler);
+        CompletableFuture<HttpResponse<byte[]>> exchange = threads == null ? client.sendAsync(built, handler)
+                : threads.send(client, built, handler);
         CompletableFuture<HttpResponse<byte[]>> call = exchange.copy();
         // The request timeout covers the wait for the headers; this also bounds a body that stalls after them.
         stallGuard.watch(call, exchange, timeout.plus(timeout.compareTo(BODY_GRACE) < 0 ? timeout : BODY_GRACE)
