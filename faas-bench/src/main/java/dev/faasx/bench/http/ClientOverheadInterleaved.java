@@ -7,8 +7,8 @@ import java.util.Locale;
  * The client-overhead comparison of {@link ClientOverheadBenchmark} as interleaved calls, each timed on its own, in
  * rotating order, so that every contender meets the same background load on a shared machine, reported as medians
  * (one stalled call cannot move a median the way it moves a mean). Three contenders: the executor, the bare POST
- * through {@code sendAsync(...).join()} (the like-for-like baseline: the executor is asynchronous), and the bare POST
- * through the blocking {@code send()}, which shows what the JDK's asynchronous API itself costs.
+ * through {@code sendAsync(...).join()}, and the bare POST through the caller's own blocking {@code send()} — the
+ * stricter baseline, and the one the goal is measured against (the last column).
  *
  * <pre>
  * java -Dsun.net.httpserver.nodelay=true -cp faas-bench/target/benchmarks.jar \
