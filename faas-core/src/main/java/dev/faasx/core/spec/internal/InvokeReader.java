@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.faasx.core.ErrorContext;
+import dev.faasx.core.ProtocolException;
 import dev.faasx.core.spec.Decoded;
 import dev.faasx.core.spec.InvokeRequest;
 import dev.faasx.core.spec.InvokeResponse;
@@ -16,7 +17,8 @@ import java.util.OptionalLong;
 
 /**
  * Decodes invoke requests and responses with Jackson's streaming parser: byte arrays are read token by token into a
- * growing {@code byte[]}, never through a {@code List<Integer>}. Unknown fields are skipped. Thread-safe.
+ * growing {@code byte[]}, never through a {@code List<Integer>}, or, in messages of at least 2 KiB, by
+ * {@link PayloadArrays} straight from the raw bytes. Unknown fields are skipped. Thread-safe.
  */
 public final class InvokeReader {
     private static final int JOB_ID = 1;
@@ -33,18 +35,42 @@ public final class InvokeReader {
     private static final int INIT_MS = 1 << 11;
 
     private final JsonFactory factory;
+    private final int fastPathMinBytes;
 
     public InvokeReader(JsonFactory factory) {
+        this(factory, PayloadArrays.MIN_MESSAGE_BYTES);
+    }
+
+    /** @param fastPathMinBytes messages at least this long have their payload array read by {@link PayloadArrays} */
+    InvokeReader(JsonFactory factory, int fastPathMinBytes) {
         this.factory = factory;
+        this.fastPathMinBytes = fastPathMinBytes;
+    }
+
+    private PayloadArrays.Split split(byte[] json, String arrayField) {
+        return json.length >= fastPathMinBytes ? PayloadArrays.split(json, arrayField) : null;
     }
 
     public Decoded<InvokeRequest> readRequest(byte[] json, ErrorContext context) {
+        PayloadArrays.Split split = split(json, "args");
+        if (split != null) {
+            try {
+                return readRequest(json, split, context);
+            } catch (ProtocolException e) {
+                // Reported as the message itself gives it (positions in the emptied copy would be off).
+            }
+        }
+        return readRequest(json, null, context);
+    }
+
+    private Decoded<InvokeRequest> readRequest(byte[] json, PayloadArrays.Split split, ErrorContext context) {
         MessageReading in = new MessageReading("invalid invoke request", false, context);
         Long jobId = null;
-        PayloadField payload = new PayloadField("args", "args_base64", json.length);
+        PayloadField payload = new PayloadField("args", "args_base64", json.length,
+                split == null ? null : split.payload());
         String callId = null;
         Map<String, String> metadata = Map.of();
-        try (JsonParser p = factory.createParser(json)) {
+        try (JsonParser p = factory.createParser(split == null ? json : split.rest())) {
             startObject(p, in);
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
@@ -81,10 +107,23 @@ public final class InvokeReader {
     }
 
     public Decoded<InvokeResponse> readResponse(byte[] json, ErrorContext context) {
+        PayloadArrays.Split split = split(json, "result");
+        if (split != null) {
+            try {
+                return readResponse(json, split, context);
+            } catch (ProtocolException e) {
+                // Reported as the message itself gives it (positions in the emptied copy would be off).
+            }
+        }
+        return readResponse(json, null, context);
+    }
+
+    private Decoded<InvokeResponse> readResponse(byte[] json, PayloadArrays.Split split, ErrorContext context) {
         MessageReading in = new MessageReading("invalid invoke response", true, context);
         Long jobId = null;
         Boolean success = null;
-        PayloadField payload = new PayloadField("result", "result_base64", json.length);
+        PayloadField payload = new PayloadField("result", "result_base64", json.length,
+                split == null ? null : split.payload());
         String error = null;
         String errorType = null;
         String callId = null;
@@ -93,7 +132,7 @@ public final class InvokeReader {
         Duration init = null;
         OptionalLong memory = OptionalLong.empty();
         Boolean coldStart = null;
-        try (JsonParser p = factory.createParser(json)) {
+        try (JsonParser p = factory.createParser(split == null ? json : split.rest())) {
             startObject(p, in);
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();

@@ -21,12 +21,18 @@ final class PayloadField {
     private final String arrayField;
     private final String base64Field;
     private final int sizeHint;
+    private final byte[] presetArray;
     private byte[] bytes;
     private PayloadEncoding encoding = PayloadEncoding.BYTE_ARRAY;
 
-    PayloadField(String arrayField, String base64Field, int messageLength) {
+    /**
+     * @param presetArray the array field's elements when {@link PayloadArrays} has already read them (the message
+     *                    then holds {@code []} in their place), else {@code null}
+     */
+    PayloadField(String arrayField, String base64Field, int messageLength, byte[] presetArray) {
         this.arrayField = arrayField;
         this.base64Field = base64Field;
+        this.presetArray = presetArray;
         // Each byte takes 2 to 4 characters in the array form; start near the likely size to grow at most once.
         this.sizeHint = Math.max(64, messageLength / 4);
     }
@@ -49,7 +55,8 @@ final class PayloadField {
             throw in.wrongType("an array of integers 0-255", value);
         }
         checkNotBoth(in);
-        bytes = readByteArray(p, in);
+        byte[] read = readByteArray(p, in);
+        bytes = presetArray != null ? presetArray : read;
         encoding = PayloadEncoding.BYTE_ARRAY;
     }
 
