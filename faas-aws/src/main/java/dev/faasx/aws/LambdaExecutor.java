@@ -20,6 +20,7 @@ import dev.faasx.core.FunctionPackage;
 import dev.faasx.core.Invocation;
 import dev.faasx.core.JobCall;
 import dev.faasx.core.PackageKind;
+import dev.faasx.core.internal.Throwables;
 import dev.faasx.core.spec.PayloadEncoding;
 import dev.faasx.core.spec.SpecCodec;
 import java.net.URI;
@@ -31,12 +32,12 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.waiters.WaiterOverrideConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.lambda.LambdaAsyncClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
-import software.amazon.awssdk.core.waiters.WaiterOverrideConfiguration;
-import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.lambda.model.GetFunctionResponse;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 
@@ -203,7 +204,7 @@ public final class LambdaExecutor implements FaasExecutor {
         CompletableFuture<Void> deleted = api.call(c -> c.deleteFunction(r -> r.functionName(name)),
                         a -> a.deleteFunction(r -> r.functionName(name)))
                 .handle((ok, failure) -> {
-                    if (failure != null && !(LambdaErrors.unwrap(failure) instanceof ResourceNotFoundException)) {
+                    if (failure != null && !(Throwables.unwrap(failure) instanceof ResourceNotFoundException)) {
                         throw LambdaErrors.translate(failure, ctx, "delete", false);
                     }
                     keepWarm.forget(jobId);

@@ -1,5 +1,6 @@
 package dev.faasx.testkit;
 
+import dev.faasx.core.internal.Throwables;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletionException;
@@ -94,11 +95,6 @@ public final class FutureAssertions {
 
     /** {@code error} without its {@link CompletionException} and {@link ExecutionException} wrappers. */
     public static Throwable unwrap(Throwable error) {
-        Throwable current = error;
-        while ((current instanceof CompletionException || current instanceof ExecutionException)
-                && current.getCause() != null) {
-            current = current.getCause();
-        }
-        return current;
+        return Throwables.unwrap(error);
     }
 }

@@ -5,6 +5,7 @@ import dev.faasx.core.FaasException;
 import dev.faasx.core.FaasTimeoutException;
 import dev.faasx.core.InvalidRequestException;
 import dev.faasx.core.ProviderException;
+import dev.faasx.core.internal.Throwables;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -72,10 +73,10 @@ public final class FunctionDeployer {
                     if (failure == null) {
                         return CompletableFuture.completedFuture(response);
                     }
-                    if (LambdaErrors.unwrap(failure) instanceof ResourceNotFoundException) {
+                    if (Throwables.unwrap(failure) instanceof ResourceNotFoundException) {
                         return CompletableFuture.<GetFunctionResponse>completedFuture(null);
                     }
-                    return CompletableFuture.<GetFunctionResponse>failedFuture(LambdaErrors.unwrap(failure));
+                    return CompletableFuture.<GetFunctionResponse>failedFuture(Throwables.unwrap(failure));
                 }).thenCompose(f -> f);
     }
 
@@ -101,11 +102,11 @@ public final class FunctionDeployer {
                     if (failure == null) {
                         return waitActive(s.functionName(), ctx).thenApply(v -> false);
                     }
-                    if (LambdaErrors.unwrap(failure) instanceof ResourceConflictException) {
+                    if (Throwables.unwrap(failure) instanceof ResourceConflictException) {
                         // Someone created it between our look-up and our create: update it instead.
                         return update(s, ctx).thenApply(v -> true);
                     }
-                    return CompletableFuture.<Boolean>failedFuture(LambdaErrors.unwrap(failure));
+                    return CompletableFuture.<Boolean>failedFuture(Throwables.unwrap(failure));
                 }).thenCompose(f -> f);
     }
 
@@ -151,7 +152,7 @@ public final class FunctionDeployer {
                     if (failure == null) {
                         return null;
                     }
-                    Throwable t = LambdaErrors.unwrap(failure);
+                    Throwable t = Throwables.unwrap(failure);
                     if (t instanceof InvalidParameterValueException e) {
                         throw new InvalidRequestException("Lambda refused to reserve " + reserved
                                 + " concurrent executions for " + name + " (" + e.awsErrorDetails().errorMessage()
@@ -195,7 +196,7 @@ public final class FunctionDeployer {
             if (failure == null) {
                 return CompletableFuture.completedFuture(result);
             }
-            Throwable t = LambdaErrors.unwrap(failure);
+            Throwable t = Throwables.unwrap(failure);
             if (t instanceof ResourceConflictException && attempt < CONFLICT_ATTEMPTS) {
                 LOG.debug("{} is busy ({}); waiting for it to settle before trying again", name, t.getMessage());
                 return settle(name, ctx).thenCompose(v -> attempt(name, ctx, step, attempt + 1));
@@ -206,7 +207,7 @@ public final class FunctionDeployer {
 
     /** Turns a failed wait into an error that names the state Lambda reports and why. */
     private CompletableFuture<Void> explain(String name, String goal, Throwable failure, ErrorContext ctx) {
-        Throwable cause = LambdaErrors.unwrap(failure);
+        Throwable cause = Throwables.unwrap(failure);
         if (cause instanceof FaasException || cause instanceof AwsServiceException) {
             return CompletableFuture.failedFuture(cause);
         }
@@ -231,10 +232,10 @@ public final class FunctionDeployer {
     }
 
     private static Void ignoreNotFound(Throwable failure) {
-        if (failure == null || LambdaErrors.unwrap(failure) instanceof ResourceNotFoundException) {
+        if (failure == null || Throwables.unwrap(failure) instanceof ResourceNotFoundException) {
             return null;
         }
-        throw new java.util.concurrent.CompletionException(LambdaErrors.unwrap(failure));
+        throw new java.util.concurrent.CompletionException(Throwables.unwrap(failure));
     }
 
     private static String firstNonNull(String a, String b, String c) {

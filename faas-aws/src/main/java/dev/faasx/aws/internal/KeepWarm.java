@@ -3,6 +3,7 @@ package dev.faasx.aws.internal;
 import dev.faasx.core.ErrorContext;
 import dev.faasx.core.FaasTimeoutException;
 import dev.faasx.core.ProviderException;
+import dev.faasx.core.internal.Throwables;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -134,10 +135,10 @@ public final class KeepWarm {
                     if (failure == null) {
                         return alias;
                     }
-                    if (LambdaErrors.unwrap(failure) instanceof ResourceNotFoundException) {
+                    if (Throwables.unwrap(failure) instanceof ResourceNotFoundException) {
                         return null;
                     }
-                    throw new CompletionException(LambdaErrors.unwrap(failure));
+                    throw new CompletionException(Throwables.unwrap(failure));
                 });
     }
 
@@ -176,7 +177,7 @@ public final class KeepWarm {
     }
 
     private static Void ignoreMissing(Throwable failure) {
-        Throwable t = failure == null ? null : LambdaErrors.unwrap(failure);
+        Throwable t = failure == null ? null : Throwables.unwrap(failure);
         if (t == null || t instanceof ResourceNotFoundException
                 || t instanceof ProvisionedConcurrencyConfigNotFoundException) {
             return null;

@@ -1,5 +1,7 @@
 package dev.faasx.aws.internal;
 
+import static dev.faasx.core.internal.Throwables.hasCause;
+
 import dev.faasx.core.AccessDeniedException;
 import dev.faasx.core.ConflictException;
 import dev.faasx.core.ErrorContext;
@@ -9,13 +11,12 @@ import dev.faasx.core.FunctionNotFoundException;
 import dev.faasx.core.InvalidRequestException;
 import dev.faasx.core.ProviderException;
 import dev.faasx.core.ThrottledException;
+import dev.faasx.core.internal.Throwables;
+import dev.faasx.core.spec.SpecErrors;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
-import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
@@ -47,16 +48,6 @@ public final class LambdaErrors {
     private LambdaErrors() {
     }
 
-    /** Unwraps {@link CompletionException} and {@link ExecutionException} layers. */
-    public static Throwable unwrap(Throwable t) {
-        Throwable current = t;
-        while ((current instanceof CompletionException || current instanceof ExecutionException)
-                && current.getCause() != null) {
-            current = current.getCause();
-        }
-        return current;
-    }
-
     /**
      * Maps {@code failure} to a {@link FaasException}.
      *
@@ -65,7 +56,7 @@ public final class LambdaErrors {
      * @param isInvoke whether the call ran function code, so that an unclear failure may have run it
      */
     public static FaasException translate(Throwable failure, ErrorContext context, String action, boolean isInvoke) {
-        Throwable t = unwrap(failure);
+        Throwable t = Throwables.unwrap(failure);
         if (t instanceof FaasException f) {
             return f;
         }
@@ -107,7 +98,7 @@ public final class LambdaErrors {
         if (e instanceof TooManyRequestsException throttle) {
             return new ThrottledException("Lambda throttled the " + action + " of " + function + ": " + message
                     + (throttle.reasonAsString() == null ? "" : " (" + throttle.reasonAsString() + ")"),
-                    retryAfter(throttle.retryAfterSeconds()), ctx, e);
+                    SpecErrors.parseRetryAfter(throttle.retryAfterSeconds()).orElse(null), ctx, e);
         }
         if (e instanceof Ec2ThrottledException) {
             return new ThrottledException("Lambda throttled the " + action + " of " + function + ": " + message,
@@ -136,29 +127,5 @@ public final class LambdaErrors {
         }
         return new ProviderException("Lambda refused to " + action + " " + function + ": " + message, false,
                 false, ctx, e);
-    }
-
-    private static Duration retryAfter(String seconds) {
-        if (seconds == null || seconds.isBlank()) {
-            return null;
-        }
-        try {
-            long s = Long.parseLong(seconds.strip());
-            return s < 0 ? null : Duration.ofSeconds(s);
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (type.isInstance(c)) {
-                return true;
-            }
-            if (c.getCause() == c) {
-                break;
-            }
-        }
-        return false;
     }
 }

@@ -1,10 +1,13 @@
 package dev.faasx.http.internal;
 
+import static dev.faasx.core.internal.Throwables.hasCause;
+
 import dev.faasx.core.ErrorContext;
 import dev.faasx.core.FaasException;
 import dev.faasx.core.FaasTimeoutException;
 import dev.faasx.core.ProtocolException;
 import dev.faasx.core.ProviderException;
+import dev.faasx.core.internal.Throwables;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -14,8 +17,6 @@ import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLHandshakeException;
 
@@ -38,7 +39,7 @@ public final class TransportFailures {
      */
     public static FaasException map(Throwable failure, int status, ErrorContext context, Duration timeout,
                                     String target) {
-        Throwable t = unwrap(failure);
+        Throwable t = Throwables.unwrap(failure);
         if (t instanceof FaasException f) {
             return f;
         }
@@ -81,28 +82,6 @@ public final class TransportFailures {
         return hasCause(t, ConnectException.class) || hasCause(t, UnknownHostException.class)
                 || hasCause(t, UnresolvedAddressException.class) || hasCause(t, NoRouteToHostException.class)
                 || hasCause(t, SSLHandshakeException.class);
-    }
-
-    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (type.isInstance(c)) {
-                return true;
-            }
-            if (c.getCause() == c) {
-                break;
-            }
-        }
-        return false;
-    }
-
-    /** Removes the {@link CompletionException} and {@link ExecutionException} wrappers. */
-    public static Throwable unwrap(Throwable t) {
-        Throwable current = t;
-        while ((current instanceof CompletionException || current instanceof ExecutionException)
-                && current.getCause() != null) {
-            current = current.getCause();
-        }
-        return current;
     }
 
     private static String describe(Throwable t) {

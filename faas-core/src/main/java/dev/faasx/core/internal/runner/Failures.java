@@ -9,27 +9,16 @@ import dev.faasx.core.FunctionErrorException;
 import dev.faasx.core.JobPolicy;
 import dev.faasx.core.ProviderException;
 import dev.faasx.core.ThrottledException;
+import dev.faasx.core.internal.Throwables;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
 /** Turns whatever a call failed with into a typed {@link FaasException}, and decides what is safe to repeat. */
 final class Failures {
     private Failures() {
-    }
-
-    /** The cause under the wrappers that {@code CompletableFuture} adds. */
-    static Throwable unwrap(Throwable t) {
-        Throwable current = t;
-        while ((current instanceof CompletionException || current instanceof ExecutionException)
-                && current.getCause() != null) {
-            current = current.getCause();
-        }
-        return current;
     }
 
     /**
@@ -39,7 +28,7 @@ final class Failures {
      * @param timeLimit the time limiter's limit, for the message of its timeout; may be {@code null}
      */
     static FaasException remote(Throwable failure, String provider, long jobId, Duration timeLimit) {
-        Throwable t = unwrap(failure);
+        Throwable t = Throwables.unwrap(failure);
         if (t instanceof FaasException fe) {
             return fe;
         }
@@ -76,7 +65,7 @@ final class Failures {
 
     /** The runner's retry rule: transient, and safe to repeat. */
     static boolean safeToRetry(Throwable failure, boolean idempotent) {
-        return unwrap(failure) instanceof FaasException e && e.isRetryable()
+        return Throwables.unwrap(failure) instanceof FaasException e && e.isRetryable()
                 && (!e.mayHaveRun() || idempotent);
     }
 

@@ -4,6 +4,7 @@ import dev.faasx.core.FaasException;
 import dev.faasx.core.Invocation;
 import dev.faasx.core.JobPolicy;
 import dev.faasx.core.ThrottledException;
+import dev.faasx.core.internal.Throwables;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.core.IntervalBiFunction;
@@ -94,7 +95,7 @@ final class JobResilience {
                     out.complete(value);
                     return;
                 }
-                if (timeLimited && Failures.unwrap(failure) instanceof java.util.concurrent.TimeoutException) {
+                if (timeLimited && Throwables.unwrap(failure) instanceof java.util.concurrent.TimeoutException) {
                     state.cancelRemoteAttempt(); // the limiter abandoned the attempt: stop it too
                 }
                 out.completeExceptionally(Failures.remote(failure, provider, jobId, timeLimit));
@@ -106,7 +107,7 @@ final class JobResilience {
     private static Supplier<CompletionStage<Invocation>> recordingFailures(Supplier<CompletionStage<Invocation>> inner,
                                                                          CallState state) {
         return () -> inner.get().whenComplete((value, failure) -> {
-            if (Failures.unwrap(failure) instanceof FaasException e) {
+            if (Throwables.unwrap(failure) instanceof FaasException e) {
                 state.lastAttemptError = e;
             }
         });
@@ -130,7 +131,7 @@ final class JobResilience {
     }
 
     private static long honouringRetryAfter(long planned, Either<Throwable, Object> outcome) {
-        if (outcome.isLeft() && Failures.unwrap(outcome.getLeft()) instanceof ThrottledException t
+        if (outcome.isLeft() && Throwables.unwrap(outcome.getLeft()) instanceof ThrottledException t
                 && t.retryAfter().isPresent()) {
             return Math.max(planned, t.retryAfter().get().toMillis());
         }
