@@ -213,6 +213,9 @@ class CloudflareWorkersExecutorTest {
                     }
                 }
             }
+            // The default executor sent them on its own threads (sendAsync would have left none of that name).
+            assertThat(Thread.getAllStackTraces().keySet()).anySatisfy(
+                    thread -> assertThat(thread.getName()).startsWith("faasx-cloudflare-send-"));
             await(executor.undeploy(131));
         }
 

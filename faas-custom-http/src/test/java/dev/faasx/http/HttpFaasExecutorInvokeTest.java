@@ -385,6 +385,8 @@ class HttpFaasExecutorInvokeTest {
 
                 platform.answer(HttpFaasExecutorInvokeTest::echo);
                 assertThat(value(oneThread.invoke(call(7, "next"))).body()).isEqualTo("next".getBytes(UTF_8));
+                assertThat(Thread.getAllStackTraces().keySet()).anySatisfy(
+                        thread -> assertThat(thread.getName()).startsWith("faasx-http-send-"));
             }
         }
 
