@@ -38,6 +38,16 @@ public final class Figure<T> {
         return new Figure<>(Provenance.REPORTED_BY_PROVIDER, Objects.requireNonNull(value, "value"));
     }
 
+    /** A figure that faasx's own code measured inside the function (an adapter or wrapper), not the platform. */
+    public static <T> Figure<T> reportedByFunction(T value) {
+        return new Figure<>(Provenance.REPORTED_BY_FUNCTION, Objects.requireNonNull(value, "value"));
+    }
+
+    /** A figure reported by the function's own faasx code when {@code value} is non-null, otherwise {@link #unknown()}. */
+    public static <T> Figure<T> reportedByFunctionOrUnknown(T value) {
+        return value == null ? unknown() : reportedByFunction(value);
+    }
+
     /** A figure nobody measured or reported. */
     @SuppressWarnings("unchecked")
     public static <T> Figure<T> unknown() {
@@ -81,6 +91,7 @@ public final class Figure<T> {
     public String toString() {
         return switch (provenance) {
             case MEASURED_BY_CLIENT -> value + " (measured)";
+            case REPORTED_BY_FUNCTION -> value + " (reported by the function)";
             case REPORTED_BY_PROVIDER -> value + " (reported)";
             case UNKNOWN -> "unknown";
         };
