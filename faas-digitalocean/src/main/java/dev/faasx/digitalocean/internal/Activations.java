@@ -1,0 +1,191 @@
+package dev.faasx.digitalocean.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.faasx.core.ErrorContext;
+import dev.faasx.core.FaasException;
+import dev.faasx.core.FaasTimeoutException;
+import dev.faasx.core.Figure;
+import dev.faasx.core.FunctionErrorException;
+import dev.faasx.core.Invocation;
+import dev.faasx.core.InvocationMetrics;
+import dev.faasx.core.JobCall;
+import dev.faasx.core.JobOutput;
+import dev.faasx.core.ProtocolException;
+import dev.faasx.core.ProviderException;
+import dev.faasx.core.spec.InvokeResponse;
+import dev.faasx.core.spec.SpecCodec;
+import dev.faasx.core.spec.SpecErrors;
+import dev.faasx.digitalocean.Activation;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Reads OpenWhisk activation records: the provider's figures (duration, {@code initTime} exactly on cold starts,
+ * {@code waitTime}, the memory limit) and its outcome, mapped per status: success → the function's answer; an
+ * application error → {@link FunctionErrorException} (the job's own failure, as the bootstrap wrapper reports it);
+ * an action developer error → {@link FaasTimeoutException} when the platform ended it for its time limit, else
+ * {@link FunctionErrorException} typed {@code action developer error}; a whisk internal error →
+ * {@link ProviderException}.
+ */
+public final class Activations {
+    public static final String APPLICATION_ERROR = "application error";
+    public static final String DEVELOPER_ERROR = "action developer error";
+    private static final String TRUNCATED = "The action produced a response that exceeded the allowed length";
+    private static final String TIMED_OUT = "The action exceeded its time limits";
+
+    private final ObjectMapper json;
+    private final SpecCodec codec;
+
+    public Activations(ObjectMapper json, SpecCodec codec) {
+        this.json = json;
+        this.codec = codec;
+    }
+
+    /** Reads a record; fails with a {@link ProtocolException} when it is not one. */
+    public Activation read(JsonNode r, ErrorContext ctx) {
+        if (r == null || !r.isObject() || !r.path("activationId").isTextual() || !r.path("response").isObject()) {
+            throw new ProtocolException("DigitalOcean answered something that is not an activation record", true,
+                    ctx, null);
+        }
+        JsonNode response = r.get("response");
+        int code = response.has("statusCode") ? response.path("statusCode").asInt(3) : codeOf(response);
+        Long initTime = null;
+        Long waitTime = null;
+        Long memory = null;
+        boolean timedOut = false;
+        for (JsonNode a : r.path("annotations")) {
+            JsonNode v = a.path("value");
+            switch (a.path("key").asText()) {
+                case "initTime" -> initTime = v.canConvertToLong() ? v.asLong() : null;
+                case "waitTime" -> waitTime = v.canConvertToLong() ? v.asLong() : null;
+                case "timeout" -> timedOut = v.asBoolean(false);
+                case "limits" -> memory = v.path("memory").canConvertToLong() ? v.path("memory").asLong() : null;
+                default -> { }
+            }
+        }
+        List<String> logs = new ArrayList<>();
+        r.path("logs").forEach(l -> logs.add(l.asText()));
+        return new Activation(r.get("activationId").asText(), response.path("status").asText(word(code)), code,
+                Instant.ofEpochMilli(r.path("start").asLong()), Instant.ofEpochMilli(r.path("end").asLong()),
+                Duration.ofMillis(Math.max(0, r.path("duration").asLong())),
+                Optional.ofNullable(initTime).map(Duration::ofMillis),
+                Optional.ofNullable(waitTime).map(Duration::ofMillis),
+                memory == null ? OptionalLong.empty() : OptionalLong.of(memory), timedOut,
+                response.path("result").toString(), logs);
+    }
+
+    /** The invocation a record describes, or the typed failure it stands for (thrown). */
+    public Invocation toInvocation(JsonNode record, JobCall call, Duration total, Duration timeout, ErrorContext base) {
+        Activation a = read(record, base);
+        ErrorContext ctx = base.toBuilder().requestId(a.activationId()).build();
+        JsonNode result = record.path("response").path("result");
+        switch (a.statusCode()) {
+            case 0 -> {
+                return success(a, result, call, total, ctx);
+            }
+            case 1 -> throw applicationError(result, ctx);
+            case 2 -> throw developerError(a, result, timeout, ctx);
+            default -> throw new ProviderException("DigitalOcean Functions failed the activation (whisk internal"
+                    + " error): " + errorText(result), true, true, ctx.toBuilder().code("whisk internal error")
+                    .build());
+        }
+    }
+
+    private Invocation success(Activation a, JsonNode result, JobCall call, Duration total, ErrorContext ctx) {
+        InvocationMetrics.Builder metrics;
+        JobOutput output;
+        if (result.has("job_id")) {
+            InvokeResponse decoded;
+            try {
+                decoded = codec.decodeResponse(json.writeValueAsBytes(result), ctx);
+            } catch (IOException e) {
+                throw new ProtocolException("cannot re-encode the activation's result", true, ctx, e);
+            }
+            if (decoded.jobId() != call.jobId()) {
+                throw new ProtocolException("the function answered for job " + decoded.jobId() + ", not "
+                        + call.jobId(), true, ctx, null);
+            }
+            if (!decoded.success()) {
+                throw SpecErrors.functionError(decoded, ctx);
+            }
+            output = decoded.toJobOutput();
+            metrics = decoded.reportedMetrics().toBuilder();
+        } else {
+            // A source-bundle action that does not speak the invoke JSON: its result object is the output.
+            try {
+                output = JobOutput.of(json.writeValueAsBytes(result));
+            } catch (IOException e) {
+                throw new ProtocolException("cannot encode the activation's result", true, ctx, e);
+            }
+            metrics = InvocationMetrics.builder();
+        }
+        metrics.totalDuration(Figure.measured(total))
+                .executionDuration(Figure.reported(a.duration()))
+                .coldStart(Figure.reported(a.coldStart()))
+                .initDuration(a.initTime().map(Figure::reported).orElse(Figure.unknown()))
+                .requestId(a.activationId());
+        a.memoryMb().ifPresent(m -> metrics.memorySizeMb(Figure.reported(m)));
+        return new Invocation(output, metrics.build());
+    }
+
+    private FaasException applicationError(JsonNode result, ErrorContext ctx) {
+        JsonNode spec = result.path("faasx");
+        if (spec.isObject() && spec.has("job_id")) {
+            try {
+                InvokeResponse decoded = codec.decodeResponse(json.writeValueAsBytes(spec), ctx);
+                if (!decoded.success()) {
+                    return SpecErrors.functionError(decoded, ctx);
+                }
+            } catch (IOException | FaasException e) {
+                // not the wrapper's answer after all: report the error text below
+            }
+        }
+        String text = errorText(result);
+        if (text.startsWith(TRUNCATED)) {
+            text = text + " (DigitalOcean Functions limits a result to 1 MB)";
+        }
+        return new FunctionErrorException(text, APPLICATION_ERROR, ctx.toBuilder().code(APPLICATION_ERROR).build(),
+                null);
+    }
+
+    private FaasException developerError(Activation a, JsonNode result, Duration timeout, ErrorContext ctx) {
+        String text = errorText(result);
+        ErrorContext c = ctx.toBuilder().code(DEVELOPER_ERROR).build();
+        if (a.timedOut() || text.startsWith(TIMED_OUT)) {
+            return new FaasTimeoutException(text, timeout, c);
+        }
+        return new FunctionErrorException(text, DEVELOPER_ERROR, c, null);
+    }
+
+    private static String errorText(JsonNode result) {
+        JsonNode error = result.path("error");
+        if (error.isTextual()) {
+            return error.asText();
+        }
+        return error.isMissingNode() ? "the activation failed without a message" : error.toString();
+    }
+
+    private static int codeOf(JsonNode response) {
+        return switch (response.path("status").asText()) {
+            case "success" -> 0;
+            case APPLICATION_ERROR -> 1;
+            case DEVELOPER_ERROR -> 2;
+            default -> 3;
+        };
+    }
+
+    private static String word(int code) {
+        return switch (code) {
+            case 0 -> "success";
+            case 1 -> APPLICATION_ERROR;
+            case 2 -> DEVELOPER_ERROR;
+            default -> "whisk internal error";
+        };
+    }
+}
