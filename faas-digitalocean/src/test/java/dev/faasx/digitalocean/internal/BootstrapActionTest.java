@@ -49,7 +49,19 @@ class BootstrapActionTest {
         byte[] withMain = FunctionPackage.bootstrapZip().bootstrapScript("#!/bin/sh\n")
                 .file("__main__.py", new byte[] {1}).build().zip();
         assertThatThrownBy(() -> BootstrapAction.wrap(withMain)).hasMessageContaining("__main__.py");
-        byte[] noBootstrap = dev.faasx.digitalocean.DigitalOceanFunctionsExecutorTest.zip("run.sh", "echo");
+        byte[] noBootstrap = plainZip("run.sh", "echo");
         assertThatThrownBy(() -> BootstrapAction.wrap(noBootstrap)).hasMessageContaining("no 'bootstrap'");
+    }
+
+    private static byte[] plainZip(String name, String content) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(out)) {
+            z.putNextEntry(new java.util.zip.ZipEntry(name));
+            z.write(content.getBytes(StandardCharsets.UTF_8));
+            z.closeEntry();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 }
