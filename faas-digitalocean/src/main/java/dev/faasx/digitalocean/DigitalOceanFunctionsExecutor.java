@@ -28,10 +28,8 @@ import dev.faasx.digitalocean.internal.Namespaces.Namespace;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -116,13 +114,7 @@ public final class DigitalOceanFunctionsExecutor implements FaasExecutor {
 
     /** The OpenWhisk credentials the data transport sends: Basic {@code uuid:key} of the resolved namespace. */
     static Map<String, String> basicAuth(Namespaces namespaces) {
-        Namespace ns = namespaces.resolved();
-        if (ns == null) {
-            return Map.of();
-        }
-        String pair = ns.uuid() + ":" + ns.key();
-        return Map.of("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                pair.getBytes(StandardCharsets.UTF_8)));
+        return namespaces.authHeaders();
     }
 
     Namespaces namespaces() {

@@ -47,8 +47,12 @@ public final class Activations {
         this.codec = codec;
     }
 
-    /** Reads a record; fails with a {@link ProtocolException} when it is not one. */
-    public Activation read(JsonNode r, ErrorContext ctx) {
+    /** The provider's figures of a record, read in one pass over its annotations. */
+    private record Figures(String activationId, int statusCode, long durationMs, Long initMs, Long waitMs,
+                           Long memoryMb, boolean timedOut) {
+    }
+
+    private static Figures figures(JsonNode r, ErrorContext ctx) {
         if (r == null || !r.isObject() || !r.path("activationId").isTextual() || !r.path("response").isObject()) {
             throw new ProtocolException("DigitalOcean answered something that is not an activation record", true,
                     ctx, null);
@@ -69,20 +73,28 @@ public final class Activations {
                 default -> { }
             }
         }
+        return new Figures(r.get("activationId").asText(), code, Math.max(0, r.path("duration").asLong()),
+                initTime, waitTime, memory, timedOut);
+    }
+
+    /** Reads a record; fails with a {@link ProtocolException} when it is not one. */
+    public Activation read(JsonNode r, ErrorContext ctx) {
+        Figures f = figures(r, ctx);
+        JsonNode response = r.get("response");
         List<String> logs = new ArrayList<>();
         r.path("logs").forEach(l -> logs.add(l.asText()));
-        return new Activation(r.get("activationId").asText(), response.path("status").asText(word(code)), code,
-                Instant.ofEpochMilli(r.path("start").asLong()), Instant.ofEpochMilli(r.path("end").asLong()),
-                Duration.ofMillis(Math.max(0, r.path("duration").asLong())),
-                Optional.ofNullable(initTime).map(Duration::ofMillis),
-                Optional.ofNullable(waitTime).map(Duration::ofMillis),
-                memory == null ? OptionalLong.empty() : OptionalLong.of(memory), timedOut,
+        return new Activation(f.activationId(), response.path("status").asText(word(f.statusCode())),
+                f.statusCode(), Instant.ofEpochMilli(r.path("start").asLong()),
+                Instant.ofEpochMilli(r.path("end").asLong()), Duration.ofMillis(f.durationMs()),
+                Optional.ofNullable(f.initMs()).map(Duration::ofMillis),
+                Optional.ofNullable(f.waitMs()).map(Duration::ofMillis),
+                f.memoryMb() == null ? OptionalLong.empty() : OptionalLong.of(f.memoryMb()), f.timedOut(),
                 response.path("result").toString(), logs);
     }
 
     /** The invocation a record describes, or the typed failure it stands for (thrown). */
     public Invocation toInvocation(JsonNode record, JobCall call, Duration total, Duration timeout, ErrorContext base) {
-        Activation a = read(record, base);
+        Figures a = figures(record, base);
         ErrorContext ctx = base.toBuilder().requestId(a.activationId()).build();
         JsonNode result = record.path("response").path("result");
         switch (a.statusCode()) {
@@ -97,7 +109,7 @@ public final class Activations {
         }
     }
 
-    private Invocation success(Activation a, JsonNode result, JobCall call, Duration total, ErrorContext ctx) {
+    private Invocation success(Figures a, JsonNode result, JobCall call, Duration total, ErrorContext ctx) {
         InvocationMetrics.Builder metrics;
         JobOutput output;
         if (result.has("job_id")) {
@@ -126,11 +138,15 @@ public final class Activations {
             metrics = InvocationMetrics.builder();
         }
         metrics.totalDuration(Figure.measured(total))
-                .executionDuration(Figure.reported(a.duration()))
-                .coldStart(Figure.reported(a.coldStart()))
-                .initDuration(a.initTime().map(Figure::reported).orElse(Figure.unknown()))
+                .executionDuration(Figure.reported(Duration.ofMillis(a.durationMs())))
+                .coldStart(Figure.reported(a.initMs() != null))
                 .requestId(a.activationId());
-        a.memoryMb().ifPresent(m -> metrics.memorySizeMb(Figure.reported(m)));
+        if (a.initMs() != null) {
+            metrics.initDuration(Figure.reported(Duration.ofMillis(a.initMs())));
+        }
+        if (a.memoryMb() != null) {
+            metrics.memorySizeMb(Figure.reported(a.memoryMb()));
+        }
         return new Invocation(output, metrics.build());
     }
 
@@ -154,7 +170,7 @@ public final class Activations {
                 null);
     }
 
-    private FaasException developerError(Activation a, JsonNode result, Duration timeout, ErrorContext ctx) {
+    private FaasException developerError(Figures a, JsonNode result, Duration timeout, ErrorContext ctx) {
         String text = errorText(result);
         ErrorContext c = ctx.toBuilder().code(DEVELOPER_ERROR).build();
         if (a.timedOut() || text.startsWith(TIMED_OUT)) {

@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -31,6 +32,12 @@ public final class Namespaces {
     /** A namespace's OpenWhisk coordinates; {@code created} when this executor made it. */
     public record Namespace(String name, String label, String region, URI apiHost, String uuid, String key,
                             boolean created) {
+        /** The {@code Authorization} header of the OpenWhisk API: Basic {@code uuid:key}. */
+        public Map<String, String> basicAuth() {
+            return Map.of("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                    (uuid + ":" + key).getBytes(StandardCharsets.UTF_8)));
+        }
+
         @Override
         public String toString() {
             return "Namespace[" + name + ", label=" + label + ", " + apiHost + "]";
@@ -46,6 +53,7 @@ public final class Namespaces {
     private final boolean create;
     private final Duration timeout;
     private final AtomicReference<CompletableFuture<Namespace>> cached = new AtomicReference<>();
+    private volatile Map<String, String> auth = Map.of();
 
     public Namespaces(HttpTransport transport, ObjectMapper json, URI apiBase, String label, String namespaceName,
                       String region, boolean create, Duration timeout) {
@@ -74,16 +82,16 @@ public final class Namespaces {
             if (e != null) {
                 fresh.completeExceptionally(e);
             } else {
+                auth = ns.basicAuth();
                 fresh.complete(ns);
             }
         });
         return fresh;
     }
 
-    /** The namespace if it has been resolved, without a look-up. */
-    public Namespace resolved() {
-        CompletableFuture<Namespace> current = cached.get();
-        return current != null && current.isDone() && !current.isCompletedExceptionally() ? current.join() : null;
+    /** The resolved namespace's OpenWhisk credentials header, or an empty map before it is resolved. */
+    public Map<String, String> authHeaders() {
+        return auth;
     }
 
     /** Deletes the namespace (and everything in it) and forgets it. */
@@ -91,6 +99,7 @@ public final class Namespaces {
         return get(ctx).thenCompose(ns -> transport.send(request("/" + enc(ns.name())).DELETE(), timeout, ctx,
                 "delete namespace").thenAccept(reply -> {
                     cached.set(null);
+                    auth = Map.of();
                     if (reply.status() / 100 != 2 && reply.status() != 404) {
                         throw new CompletionException(ApiErrors.toException(reply, ctx, "deleting namespace "
                                 + ns.name() + " failed"));
