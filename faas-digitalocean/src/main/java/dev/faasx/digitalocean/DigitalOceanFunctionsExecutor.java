@@ -160,9 +160,9 @@ public final class DigitalOceanFunctionsExecutor implements FaasExecutor {
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body));
             return data.sendInvocation(request, timeout.plus(settings.answerMargin()), ctx, "invoke")
                     .thenCompose(reply -> {
-                        JsonNode record = activationRecord(reply);
-                        if (record != null) {
-                            return CompletableFuture.completedFuture(record);
+                        Activations.Scan scan = activationRecord(reply);
+                        if (scan != null) {
+                            return CompletableFuture.completedFuture(new Scanned(reply.body(), scan));
                         }
                         if (reply.status() == 202) {
                             String id = accepted(reply, ctx);
@@ -172,7 +172,7 @@ public final class DigitalOceanFunctionsExecutor implements FaasExecutor {
                         throw new CompletionException(ApiErrors.toException(reply, ctx, "invoking "
                                 + actionName(call.jobId()) + " failed"));
                     })
-                    .thenApply(record -> activations.toInvocation(record, call,
+                    .thenApply(record -> activations.toInvocation(record.body(), record.scan(), call,
                             Duration.ofNanos(System.nanoTime() - started), timeout, ctx));
         });
     }
@@ -194,13 +194,22 @@ public final class DigitalOceanFunctionsExecutor implements FaasExecutor {
                 });
     }
 
-    private CompletableFuture<JsonNode> poll(Namespace ns, String id, long deadline, long delayMs, Duration timeout,
+    /** An activation record's bytes and what a scan found in them. */
+    private record Scanned(byte[] body, Activations.Scan scan) {
+    }
+
+    private CompletableFuture<Scanned> poll(Namespace ns, String id, long deadline, long delayMs, Duration timeout,
                                              ErrorContext ctx) {
         return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(delayMs,
                 TimeUnit.MILLISECONDS)).thenCompose(x -> data.send(HttpRequest.newBuilder(owUri(ns,
                 "activations/" + id)).GET(), settings.apiTimeout(), ctx, "poll activation")).thenCompose(reply -> {
                     if (reply.status() == 200) {
-                        return CompletableFuture.completedFuture(parse(reply.body(), ctx));
+                        Activations.Scan scan = activations.scan(reply.body());
+                        if (scan == null) {
+                            throw new CompletionException(new ProtocolException("DigitalOcean answered something"
+                                    + " that is not an activation record for " + id, true, ctx, null));
+                        }
+                        return CompletableFuture.completedFuture(new Scanned(reply.body(), scan));
                     }
                     if (reply.status() != 404) {
                         throw new CompletionException(ApiErrors.toException(reply, ctx, "polling activation " + id
@@ -216,16 +225,11 @@ public final class DigitalOceanFunctionsExecutor implements FaasExecutor {
                 });
     }
 
-    private JsonNode activationRecord(HttpTransport.Reply reply) {
+    private Activations.Scan activationRecord(HttpTransport.Reply reply) {
         if (reply.status() != 200 && reply.status() != 502 && reply.status() != 500) {
             return null;
         }
-        try {
-            JsonNode n = json.readTree(reply.body());
-            return n != null && n.isObject() && n.has("activationId") && n.has("response") ? n : null;
-        } catch (IOException e) {
-            return null;
-        }
+        return activations.scan(reply.body());
     }
 
     private String accepted(HttpTransport.Reply reply, ErrorContext ctx) {
@@ -292,14 +296,15 @@ public final class DigitalOceanFunctionsExecutor implements FaasExecutor {
                 "?blocking=true")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(WARM_BODY)), timeout.plus(settings.answerMargin()), ctx,
                 "warm")).thenAccept(reply -> {
-                    JsonNode record = activationRecord(reply);
-                    if (record == null && reply.status() != 202) {
+                    Activations.Scan scan = activationRecord(reply);
+                    if (scan == null && reply.status() != 202) {
                         throw new CompletionException(ApiErrors.toException(reply, ctx, "warming "
                                 + actionName(jobId) + " failed"));
                     }
-                    if (record != null && record.path("response").path("statusCode").asInt(3) != 0) {
+                    if (scan != null && scan.figures().statusCode() != 0) {
                         throw new CompletionException(new dev.faasx.core.FunctionErrorException("the warm-up"
-                                + " invocation failed: " + record.path("response").path("result"), ctx));
+                                + " invocation failed with activation status " + scan.figures().statusCode()
+                                + " (activation " + scan.figures().activationId() + ")", ctx));
                     }
                 });
     }

@@ -1,5 +1,7 @@
 package dev.faasx.digitalocean.internal;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.faasx.core.ErrorContext;
@@ -47,8 +49,8 @@ public final class Activations {
         this.codec = codec;
     }
 
-    /** The provider's figures of a record, read in one pass over its annotations. */
-    private record Figures(String activationId, int statusCode, long durationMs, Long initMs, Long waitMs,
+    /** The provider's figures of a record: its id, status code, duration and annotations. */
+    public record Figures(String activationId, int statusCode, long durationMs, Long initMs, Long waitMs,
                            Long memoryMb, boolean timedOut) {
     }
 
@@ -92,6 +94,112 @@ public final class Activations {
                 response.path("result").toString(), logs);
     }
 
+    /**
+     * What one streaming pass over a record's bytes finds: its figures, where its {@code result} object lies in the
+     * bytes, and whether that object has a {@code job_id}. Lets the successful path decode the result from the
+     * original bytes, without building a tree of the record or writing the result out again.
+     */
+    public record Scan(Figures figures, int resultStart, int resultEnd, boolean resultHasJobId) {
+    }
+
+    /** Scans a record; {@code null} when the bytes are not an activation record. */
+    public Scan scan(byte[] body) {
+        try (JsonParser p = json.getFactory().createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            String id = null;
+            long duration = 0;
+            Long init = null;
+            Long wait = null;
+            Long memory = null;
+            boolean timedOut = false;
+            int code = -1;
+            String status = null;
+            int start = -1;
+            int end = -1;
+            boolean hasJobId = false;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "activationId" -> id = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "duration" -> duration = value.isNumeric() ? Math.max(0, p.getLongValue()) : 0;
+                    case "annotations" -> {
+                        if (value != JsonToken.START_ARRAY) {
+                            p.skipChildren();
+                            break;
+                        }
+                        while (p.nextToken() == JsonToken.START_OBJECT) {
+                            JsonNode a = json.readTree(p);
+                            JsonNode v = a.path("value");
+                            switch (a.path("key").asText()) {
+                                case "initTime" -> init = v.canConvertToLong() ? v.asLong() : null;
+                                case "waitTime" -> wait = v.canConvertToLong() ? v.asLong() : null;
+                                case "timeout" -> timedOut = v.asBoolean(false);
+                                case "limits" -> memory = v.path("memory").canConvertToLong()
+                                        ? v.path("memory").asLong() : null;
+                                default -> { }
+                            }
+                        }
+                    }
+                    case "response" -> {
+                        if (value != JsonToken.START_OBJECT) {
+                            return null;
+                        }
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String f = p.currentName();
+                            JsonToken v = p.nextToken();
+                            if (f.equals("statusCode") && v.isNumeric()) {
+                                code = p.getIntValue();
+                            } else if (f.equals("status") && v == JsonToken.VALUE_STRING) {
+                                status = p.getText();
+                            } else if (f.equals("result") && v == JsonToken.START_OBJECT) {
+                                start = (int) p.currentTokenLocation().getByteOffset();
+                                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                                    hasJobId |= p.currentName().equals("job_id");
+                                    p.nextToken();
+                                    p.skipChildren();
+                                }
+                                end = (int) p.currentTokenLocation().getByteOffset() + 1;
+                            } else {
+                                p.skipChildren();
+                            }
+                        }
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            if (id == null || (code < 0 && status == null)) {
+                return null;
+            }
+            if (code < 0) {
+                code = codeOf(json.createObjectNode().put("status", status));
+            }
+            return new Scan(new Figures(id, code, duration, init, wait, memory, timedOut), start, end, hasJobId);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The invocation a scanned record describes: decoded from the bytes on success, else as {@link #toInvocation}. */
+    public Invocation toInvocation(byte[] body, Scan scan, JobCall call, Duration total, Duration timeout,
+                                   ErrorContext base) {
+        Figures a = scan.figures();
+        if (a.statusCode() != 0 || scan.resultStart() < 0 || !scan.resultHasJobId()) {
+            try {
+                return toInvocation(json.readTree(body), call, total, timeout, base);
+            } catch (IOException e) {
+                throw new ProtocolException("DigitalOcean answered an activation record that is not JSON", true,
+                        base, e);
+            }
+        }
+        ErrorContext ctx = base.toBuilder().requestId(a.activationId()).build();
+        InvokeResponse decoded = codec.decodeResponse(java.util.Arrays.copyOfRange(body, scan.resultStart(),
+                scan.resultEnd()), ctx);
+        return spec(a, decoded, call, total, ctx);
+    }
+
     /** The invocation a record describes, or the typed failure it stands for (thrown). */
     public Invocation toInvocation(JsonNode record, JobCall call, Duration total, Duration timeout, ErrorContext base) {
         Figures a = figures(record, base);
@@ -110,33 +218,32 @@ public final class Activations {
     }
 
     private Invocation success(Figures a, JsonNode result, JobCall call, Duration total, ErrorContext ctx) {
-        InvocationMetrics.Builder metrics;
-        JobOutput output;
-        if (result.has("job_id")) {
-            InvokeResponse decoded;
-            try {
-                decoded = codec.decodeResponse(json.writeValueAsBytes(result), ctx);
-            } catch (IOException e) {
-                throw new ProtocolException("cannot re-encode the activation's result", true, ctx, e);
-            }
-            if (decoded.jobId() != call.jobId()) {
-                throw new ProtocolException("the function answered for job " + decoded.jobId() + ", not "
-                        + call.jobId(), true, ctx, null);
-            }
-            if (!decoded.success()) {
-                throw SpecErrors.functionError(decoded, ctx);
-            }
-            output = decoded.toJobOutput();
-            metrics = decoded.reportedMetrics().toBuilder();
-        } else {
-            // A source-bundle action that does not speak the invoke JSON: its result object is the output.
-            try {
-                output = JobOutput.of(json.writeValueAsBytes(result));
-            } catch (IOException e) {
-                throw new ProtocolException("cannot encode the activation's result", true, ctx, e);
-            }
-            metrics = InvocationMetrics.builder();
+        byte[] bytes;
+        try {
+            bytes = json.writeValueAsBytes(result);
+        } catch (IOException e) {
+            throw new ProtocolException("cannot encode the activation's result", true, ctx, e);
         }
+        if (result.has("job_id")) {
+            return spec(a, codec.decodeResponse(bytes, ctx), call, total, ctx);
+        }
+        // A source-bundle action that does not speak the invoke JSON: its result object is the output.
+        return new Invocation(JobOutput.of(bytes), provider(InvocationMetrics.builder(), a, total).build());
+    }
+
+    private Invocation spec(Figures a, InvokeResponse decoded, JobCall call, Duration total, ErrorContext ctx) {
+        if (decoded.jobId() != call.jobId()) {
+            throw new ProtocolException("the function answered for job " + decoded.jobId() + ", not "
+                    + call.jobId(), true, ctx, null);
+        }
+        if (!decoded.success()) {
+            throw SpecErrors.functionError(decoded, ctx);
+        }
+        return new Invocation(decoded.toJobOutput(), provider(decoded.reportedMetrics().toBuilder(), a, total)
+                .build());
+    }
+
+    private static InvocationMetrics.Builder provider(InvocationMetrics.Builder metrics, Figures a, Duration total) {
         metrics.totalDuration(Figure.measured(total))
                 .executionDuration(Figure.reported(Duration.ofMillis(a.durationMs())))
                 .coldStart(Figure.reported(a.initMs() != null))
@@ -147,7 +254,7 @@ public final class Activations {
         if (a.memoryMb() != null) {
             metrics.memorySizeMb(Figure.reported(a.memoryMb()));
         }
-        return new Invocation(output, metrics.build());
+        return metrics;
     }
 
     private FaasException applicationError(JsonNode result, ErrorContext ctx) {

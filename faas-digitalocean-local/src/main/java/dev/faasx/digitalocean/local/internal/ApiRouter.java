@@ -429,15 +429,23 @@ public final class ApiRouter implements HttpHandler {
         }
     }
 
-    /** The body, or {@code null} when it is longer than {@code limit}. */
+    /**
+     * The body, or {@code null} when it is longer than {@code limit}. A refused body is not read to its end, so the
+     * answer closes the connection: a client must not send its next request on it.
+     */
     static byte[] readBody(HttpExchange ex, long limit) throws IOException {
         long declared = contentLength(ex);
         if (declared > limit) {
+            ex.getResponseHeaders().set("Connection", "close");
             return null;
         }
         try (InputStream in = ex.getRequestBody()) {
             byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
-            return body.length > limit ? null : body;
+            if (body.length > limit) {
+                ex.getResponseHeaders().set("Connection", "close");
+                return null;
+            }
+            return body;
         }
     }
 
