@@ -37,10 +37,10 @@ final class ActionUpdate {
     void put(HttpExchange ex, NamespaceState state, String name, AtomicLong revisions, Invoker invoker,
              ApiRouter router) throws IOException {
         // Base64 makes a zip a third larger; the code limit applies to the code itself.
-        byte[] body = ApiRouter.readBody(ex, settings.codeLimitBytes() * 4 / 3 + settings.payloadLimitBytes()
+        byte[] body = Exchanges.readBody(ex, settings.codeLimitBytes() * 4 / 3 + settings.payloadLimitBytes()
                 + 64 * 1024);
         if (body == null) {
-            router.owError(ex, 413, OwErrors.entityTooBig("Request", ApiRouter.contentLength(ex),
+            router.owError(ex, 413, OwErrors.entityTooBig("Request", Exchanges.contentLength(ex),
                     settings.codeLimitBytes()));
             return;
         }
@@ -55,7 +55,7 @@ final class ActionUpdate {
             router.owError(ex, 400, OwErrors.MALFORMED + "the action must be a JSON object");
             return;
         }
-        boolean overwrite = "true".equals(ApiRouter.query(ex).get("overwrite"));
+        boolean overwrite = "true".equals(Exchanges.query(ex).get("overwrite"));
         synchronized (state) {
             ActionRecord existing = state.actions.get(name);
             if (existing != null && !overwrite) {

@@ -8,18 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.Instant;
 import java.util.Base64;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -29,8 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves DigitalOcean's namespaces API ({@code /v2/functions/namespaces}, Bearer token) and the OpenWhisk REST API
- * ({@code /api/v1/namespaces/{ns}/actions|activations}, Basic {@code uuid:key}) from one handler.
+ * The emulator's one HTTP handler: routes DigitalOcean's namespaces API to {@link NamespacesApi} and serves the
+ * OpenWhisk REST API ({@code /api/v1/namespaces/{ns}/actions|activations}, Basic {@code uuid:key}) itself.
  */
 public final class ApiRouter implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
@@ -45,8 +38,8 @@ public final class ApiRouter implements HttpHandler {
     private final Ids ids = new Ids();
     private final Invoker invoker;
     private final Supplier<String> apiHost;
-    private final Map<String, NamespaceState> namespaces = new LinkedHashMap<>();
-    private final Map<String, NamespaceState> byUuid = new ConcurrentHashMap<>();
+    private final Account account;
+    private final NamespacesApi namespacesApi;
     private final AtomicLong revisions = new AtomicLong();
 
     public ApiRouter(Settings settings, ObjectMapper json, Runtimes runtimes, java.nio.file.Path workDir,
@@ -55,16 +48,13 @@ public final class ApiRouter implements HttpHandler {
         this.json = json;
         this.apiHost = apiHost;
         this.invoker = new Invoker(runtimes, workDir, json, ids, settings.payloadLimitBytes(), settings.keepWarm());
+        this.account = new Account(ids);
+        this.namespacesApi = new NamespacesApi(settings, json, account, invoker, apiHost);
     }
 
     /** Creates a namespace directly (as if through the API); for tests and the command line. */
-    public synchronized ObjectNode createNamespace(String label, String region) {
-        NamespaceRecord r = new NamespaceRecord("fn-" + java.util.UUID.randomUUID(), label, region,
-                java.util.UUID.randomUUID().toString(), ids.alphanumeric(64), Instant.now());
-        NamespaceState state = new NamespaceState(r);
-        namespaces.put(r.namespace(), state);
-        byUuid.put(r.uuid(), state);
-        return r.toJson(json, apiHost.get());
+    public ObjectNode createNamespace(String label, String region) {
+        return account.create(label, region).toJson(json, apiHost.get());
     }
 
     /** How many action instances are warm and idle. */
@@ -81,7 +71,7 @@ public final class ApiRouter implements HttpHandler {
         try (exchange) {
             String path = exchange.getRequestURI().getRawPath();
             if (path.equals(DO_PREFIX) || path.startsWith(DO_PREFIX + "/")) {
-                namespacesApi(exchange, path.substring(DO_PREFIX.length()));
+                namespacesApi.handle(exchange, path.substring(DO_PREFIX.length()));
             } else if (path.equals("/api/v1") || path.equals("/api/v1/")) {
                 ObjectNode info = json.createObjectNode();
                 info.putArray("api_paths").add("/api/v1");
@@ -98,101 +88,6 @@ public final class ApiRouter implements HttpHandler {
         }
     }
 
-    // ---- DigitalOcean namespaces API -------------------------------------------------------------------------
-
-    private void namespacesApi(HttpExchange ex, String rest) throws IOException {
-        if (!bearerOk(ex)) {
-            doError(ex, 401, "Unauthorized", "Unable to authenticate you");
-            return;
-        }
-        String method = ex.getRequestMethod();
-        if (rest.isEmpty() || rest.equals("/")) {
-            if (method.equals("GET")) {
-                ObjectNode out = json.createObjectNode();
-                ArrayNode list = out.putArray("namespaces");
-                synchronized (this) {
-                    namespaces.values().forEach(n -> list.add(n.record.toJson(json, apiHost.get())));
-                }
-                out.putObject("meta").put("total", list.size());
-                send(ex, 200, out);
-            } else if (method.equals("POST")) {
-                createNamespaceFromApi(ex);
-            } else {
-                doError(ex, 405, "method_not_allowed", "Method " + method + " is not allowed here");
-            }
-            return;
-        }
-        String id = decode(rest.substring(1));
-        NamespaceState state;
-        synchronized (this) {
-            state = namespaces.get(id);
-        }
-        if (state == null) {
-            doError(ex, 404, "not_found", "The resource you were accessing could not be found.");
-            return;
-        }
-        switch (method) {
-            case "GET" -> {
-                ObjectNode out = json.createObjectNode();
-                out.set("namespace", state.record.toJson(json, apiHost.get()));
-                send(ex, 200, out);
-            }
-            case "DELETE" -> {
-                synchronized (this) {
-                    namespaces.remove(id);
-                    byUuid.remove(state.record.uuid());
-                }
-                state.actions.values().forEach(a -> invoker.retire(a.revision()));
-                ex.sendResponseHeaders(204, -1);
-            }
-            default -> doError(ex, 405, "method_not_allowed", "Method " + method + " is not allowed here");
-        }
-    }
-
-    private void createNamespaceFromApi(HttpExchange ex) throws IOException {
-        JsonNode body = readJson(ex, 64 * 1024);
-        if (body == null || !body.isObject()) {
-            doError(ex, 400, "bad_request", "The request body must be a JSON object with region and label");
-            return;
-        }
-        String label = body.path("label").asText("");
-        String region = body.path("region").asText("");
-        if (label.isBlank() || label.length() > 255) {
-            doError(ex, 422, "unprocessable_entity", "label is required (at most 255 characters)");
-            return;
-        }
-        if (!settings.regions().contains(region)) {
-            doError(ex, 422, "unprocessable_entity", "region '" + region + "' is not one of "
-                    + settings.regions());
-            return;
-        }
-        ObjectNode created;
-        synchronized (this) {
-            if (namespaces.size() >= settings.namespaceLimit()) {
-                doError(ex, 422, "unprocessable_entity", "You have reached the limit of "
-                        + settings.namespaceLimit() + " namespaces per account. Delete a namespace to create another.");
-                return;
-            }
-            created = createNamespace(label, region);
-        }
-        ObjectNode out = json.createObjectNode();
-        out.set("namespace", created);
-        send(ex, 200, out);
-    }
-
-    private boolean bearerOk(HttpExchange ex) {
-        String header = ex.getRequestHeaders().getFirst("Authorization");
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return false;
-        }
-        byte[] presented = header.substring(7).strip().getBytes(StandardCharsets.UTF_8);
-        boolean ok = false;
-        for (String token : settings.tokens()) {
-            ok |= MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), presented);
-        }
-        return ok;
-    }
-
     // ---- OpenWhisk API ---------------------------------------------------------------------------------------
 
     private void openWhiskApi(HttpExchange ex, String rest) throws IOException {
@@ -207,7 +102,7 @@ public final class ApiRouter implements HttpHandler {
             return;
         }
         String[] parts = rest.substring(1).split("/", -1);
-        String ns = decode(parts[0]);
+        String ns = Exchanges.decode(parts[0]);
         if (!ns.equals("_") && !ns.equals(state.record.namespace())) {
             owError(ex, 403, OwErrors.FORBIDDEN);
             return;
@@ -216,7 +111,7 @@ public final class ApiRouter implements HttpHandler {
             if (parts.length == 2 || (parts.length == 3 && parts[2].isEmpty())) {
                 listActions(ex, state);
             } else if (parts.length == 3) {
-                action(ex, state, decode(parts[2]));
+                action(ex, state, Exchanges.decode(parts[2]));
             } else {
                 owError(ex, 404, OwErrors.NOT_FOUND + " Packages are not supported by the local emulator.");
             }
@@ -244,7 +139,7 @@ public final class ApiRouter implements HttpHandler {
         if (colon < 0) {
             return null;
         }
-        NamespaceState state = byUuid.get(decoded.substring(0, colon));
+        NamespaceState state = account.byUuid(decoded.substring(0, colon));
         if (state == null) {
             return null;
         }
@@ -258,9 +153,9 @@ public final class ApiRouter implements HttpHandler {
             owError(ex, 405, "Method Not Allowed");
             return;
         }
-        Map<String, String> q = query(ex);
-        int limit = intParam(q, "limit", 30);
-        int skip = intParam(q, "skip", 0);
+        Map<String, String> q = Exchanges.query(ex);
+        int limit = Exchanges.intParam(q, "limit", 30);
+        int skip = Exchanges.intParam(q, "skip", 0);
         ArrayNode out = json.createArrayNode();
         state.actions.values().stream().sorted((a, b) -> Long.compare(b.updated(), a.updated())).skip(skip)
                 .limit(limit == 0 ? 200 : limit).forEach(a -> out.add(a.toJson(json, false)));
@@ -278,7 +173,7 @@ public final class ApiRouter implements HttpHandler {
                 if (a == null) {
                     owError(ex, 404, OwErrors.NOT_FOUND);
                 } else {
-                    send(ex, 200, a.toJson(json, !"false".equals(query(ex).get("code"))));
+                    send(ex, 200, a.toJson(json, !"false".equals(Exchanges.query(ex).get("code"))));
                 }
             }
             case "DELETE" -> {
@@ -304,9 +199,9 @@ public final class ApiRouter implements HttpHandler {
             owError(ex, 404, OwErrors.NOT_FOUND);
             return;
         }
-        byte[] body = readBody(ex, settings.payloadLimitBytes());
+        byte[] body = Exchanges.readBody(ex, settings.payloadLimitBytes());
         if (body == null) {
-            owError(ex, 413, OwErrors.entityTooBig("Request", contentLength(ex), settings.payloadLimitBytes()));
+            owError(ex, 413, OwErrors.entityTooBig("Request", Exchanges.contentLength(ex), settings.payloadLimitBytes()));
             return;
         }
         ObjectNode params;
@@ -344,7 +239,7 @@ public final class ApiRouter implements HttpHandler {
                 state.finished(json.createObjectNode().put("activationId", activationId).put("name", name));
             }
         });
-        Map<String, String> q = query(ex);
+        Map<String, String> q = Exchanges.query(ex);
         ex.getResponseHeaders().set("X-Request-ID", activationId);
         if (!"true".equals(q.get("blocking"))) {
             send(ex, 202, json.createObjectNode().put("activationId", activationId));
@@ -379,11 +274,11 @@ public final class ApiRouter implements HttpHandler {
             return;
         }
         if (parts.length == 2 || (parts.length == 3 && parts[2].isEmpty())) {
-            Map<String, String> q = query(ex);
+            Map<String, String> q = Exchanges.query(ex);
             boolean docs = "true".equals(q.get("docs"));
             ArrayNode out = json.createArrayNode();
-            for (ObjectNode a : state.activations(q.get("name"), intParam(q, "skip", 0),
-                    Math.min(200, Math.max(1, intParam(q, "limit", 30))))) {
+            for (ObjectNode a : state.activations(q.get("name"), Exchanges.intParam(q, "skip", 0),
+                    Math.min(200, Math.max(1, Exchanges.intParam(q, "limit", 30))))) {
                 if (docs) {
                     out.add(a);
                 } else {
@@ -396,7 +291,7 @@ public final class ApiRouter implements HttpHandler {
             send(ex, 200, out);
             return;
         }
-        String id = decode(parts[2]);
+        String id = Exchanges.decode(parts[2]);
         if (!ACTIVATION_ID.matcher(id).matches()) {
             owError(ex, 400, OwErrors.ACTIVATION_ID_ILLEGAL);
             return;
@@ -419,90 +314,11 @@ public final class ApiRouter implements HttpHandler {
         }
     }
 
-    // ---- helpers ---------------------------------------------------------------------------------------------
-
-    static long contentLength(HttpExchange ex) {
-        try {
-            return Long.parseLong(ex.getRequestHeaders().getFirst("Content-Length"));
-        } catch (NumberFormatException e) {
-            return -1;
-        }
-    }
-
-    /**
-     * The body, or {@code null} when it is longer than {@code limit}. A refused body is not read to its end, so the
-     * answer closes the connection: a client must not send its next request on it.
-     */
-    static byte[] readBody(HttpExchange ex, long limit) throws IOException {
-        long declared = contentLength(ex);
-        if (declared > limit) {
-            ex.getResponseHeaders().set("Connection", "close");
-            return null;
-        }
-        try (InputStream in = ex.getRequestBody()) {
-            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
-            if (body.length > limit) {
-                ex.getResponseHeaders().set("Connection", "close");
-                return null;
-            }
-            return body;
-        }
-    }
-
-    JsonNode readJson(HttpExchange ex, long limit) throws IOException {
-        byte[] body = readBody(ex, limit);
-        if (body == null || body.length == 0) {
-            return null;
-        }
-        try {
-            return json.readTree(body);
-        } catch (JsonProcessingException e) {
-            return null;
-        }
-    }
-
-    static Map<String, String> query(HttpExchange ex) {
-        Map<String, String> out = new HashMap<>();
-        String raw = ex.getRequestURI().getRawQuery();
-        if (raw == null || raw.isEmpty()) {
-            return out;
-        }
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            String k = decode(eq < 0 ? pair : pair.substring(0, eq));
-            String v = eq < 0 ? "" : decode(pair.substring(eq + 1));
-            out.putIfAbsent(k, v);
-        }
-        return out;
-    }
-
-    private static int intParam(Map<String, String> q, String name, int fallback) {
-        try {
-            return q.containsKey(name) ? Math.max(0, Integer.parseInt(q.get(name))) : fallback;
-        } catch (NumberFormatException e) {
-            return fallback;
-        }
-    }
-
-    static String decode(String s) {
-        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
-    }
-
     void send(HttpExchange ex, int status, JsonNode body) throws IOException {
-        byte[] bytes = json.writeValueAsBytes(body);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
+        Exchanges.send(ex, status, json, body);
     }
 
     void owError(HttpExchange ex, int status, String message) throws IOException {
         send(ex, status, json.createObjectNode().put("error", message).put("code", ids.alphanumeric(32)));
-    }
-
-    private void doError(HttpExchange ex, int status, String id, String message) throws IOException {
-        send(ex, status, json.createObjectNode().put("id", id).put("message", message)
-                .put("request_id", java.util.UUID.randomUUID().toString()));
     }
 }
