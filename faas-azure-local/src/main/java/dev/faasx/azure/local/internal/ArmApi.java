@@ -124,8 +124,9 @@ final class ArmApi {
             case "PUT" -> {
                 ObjectNode body = body(request);
                 String location = body.path("location").asText(resources.requireGroup(sub, group).location());
-                boolean created = resources.putPlan(new Resources.Resource(sub, group, name, location, body));
-                return json(created ? 201 : 200, planJson(resources.plan(sub, group, name)));
+                // App Service answers 200 for a created plan as for an updated one.
+                resources.putPlan(new Resources.Resource(sub, group, name, location, body));
+                return ok(planJson(resources.plan(sub, group, name)));
             }
             case "GET" -> {
                 Resources.Resource plan = resources.plan(sub, group, name);
@@ -173,7 +174,8 @@ final class ArmApi {
                 }
                 Site site = resources.createSite(sub, group, name);
                 update(site, body, created);
-                return json(created ? 201 : 200, siteJson(site));
+                // App Service answers 200 for a created site as for an updated one (its SDK expects 200 or 202).
+                return ok(siteJson(site));
             }
             case "GET" -> {
                 return ok(siteJson(requireSite(sub, group, name)));
