@@ -122,6 +122,15 @@ public final class LocalAzure implements AutoCloseable {
                 new AtomicInteger(times)));
     }
 
+    /**
+     * Makes the next Kudu zip deploy (to any app) end as failed (deployment status 3) with {@code message}, as a
+     * failed build or extraction would; the app keeps what it ran before.
+     */
+    public void failNextDeployment(String message) {
+        server();
+        router.failNextDeployment(Objects.requireNonNull(message, "message"));
+    }
+
     /** Forgets faults that have not been used. */
     public void clearFaults() {
         server();

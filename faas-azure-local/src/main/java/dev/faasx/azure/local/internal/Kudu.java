@@ -31,10 +31,16 @@ final class Kudu {
     private final Resources resources;
     private final ObjectMapper json;
     private final Map<String, String> passwords = new ConcurrentHashMap<>();
+    private final java.util.Queue<String> plannedFailures = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     Kudu(Resources resources) {
         this.resources = resources;
         this.json = resources.json;
+    }
+
+    /** The next zip deploy (to any app) ends as failed with {@code message}, as a failed Kudu build would. */
+    void failNextDeployment(String message) {
+        plannedFailures.add(message);
     }
 
     String publishingPassword(Site site) {
@@ -108,6 +114,10 @@ final class Kudu {
     }
 
     private void deploy(Site site, byte[] zip, Site.Deployment deployment) throws IOException {
+        String planned = plannedFailures.poll();
+        if (planned != null) {
+            throw new IllegalArgumentException(planned);
+        }
         if (zip.length == 0) {
             throw new IllegalArgumentException("the request has no zip file in its body");
         }

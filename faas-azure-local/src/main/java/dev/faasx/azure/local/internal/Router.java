@@ -46,6 +46,10 @@ public final class Router {
         faults.add(fault);
     }
 
+    public void failNextDeployment(String message) {
+        kudu.failNextDeployment(message);
+    }
+
     public void clearFaults() {
         faults.clear();
     }
