@@ -207,7 +207,7 @@ final class FunctionsHost {
         ObjectNode headers = json.createObjectNode();
         request.headers().forEach((name, values) -> {
             if (!name.equalsIgnoreCase("x-forwarded-host")) {
-                var array = headers.putArray(name);
+                var array = headers.putArray(canonical(name));
                 values.forEach(array::add);
             }
         });
@@ -273,6 +273,17 @@ final class FunctionsHost {
             }
         }
         return response;
+    }
+
+    /** {@code content-type} as {@code Content-Type}: the JDK server lower-cases what clients sent. */
+    private static String canonical(String name) {
+        StringBuilder out = new StringBuilder(name.length());
+        boolean upper = true;
+        for (char c : name.toCharArray()) {
+            out.append(upper ? Character.toUpperCase(c) : Character.toLowerCase(c));
+            upper = c == '-';
+        }
+        return out.toString();
     }
 
     private static int parseStatus(String text) {
