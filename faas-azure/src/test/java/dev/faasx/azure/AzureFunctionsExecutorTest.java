@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -32,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The executor against the local emulator: error mapping of Resource Manager, Kudu and the Functions host, the
@@ -224,6 +227,36 @@ class AzureFunctionsExecutorTest {
             assertThat(e.isRetryable()).isTrue();
             assertThat(e.mayHaveRun()).isTrue();
         }
+    }
+
+    @Test
+    @DisplayName("deploys a native bootstrap that the adapter runs once per call")
+    void runsNativeBootstrap() {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "python3 is not installed");
+        FunctionPackage.NativeZip bootstrap = FunctionPackage.bootstrapScript("""
+                #!/usr/bin/python3
+                import json, os, sys
+                request = json.load(sys.stdin)
+                text = bytes(request["args"]).decode() + ":" + os.environ.get("FAASX_TEST_VALUE", "unset")
+                print(json.dumps({"job_id": request["job_id"], "result": list(text.encode()), "success": True}))
+                """);
+        try (AzureFunctionsExecutor nativeExecutor = LocalExecutors.against(azure, "native-test")
+                .adapterJar(packages.adapterJar()).build()) {
+            await(nativeExecutor.deploy(77, bootstrap, config("native")));
+            Invocation invocation = await(nativeExecutor.invokeWithMetrics(JobCall.of(77, bytes("hi"))));
+            assertThat(new String(invocation.output().body(), StandardCharsets.UTF_8)).isEqualTo("hi:native");
+            assertThat(invocation.metrics().executionDuration().provenance())
+                    .isEqualTo(Provenance.REPORTED_BY_FUNCTION);
+            await(nativeExecutor.undeploy(77));
+        }
+    }
+
+    @Test
+    @DisplayName("refuses a native bootstrap when no adapter JAR was given")
+    void nativeNeedsAdapter() {
+        InvalidRequestException e = failure(executor.deploy(78, FunctionPackage.bootstrapScript("#!/bin/sh\ncat\n"),
+                FaasConfig.defaults()), InvalidRequestException.class);
+        assertThat(e.reason()).contains("adapterJar");
     }
 
     @Test
