@@ -162,7 +162,7 @@ public final class AzureFunctionsExecutor implements FaasExecutor {
                         return CompletableFuture.completedFuture(invocation);
                     }
                     Throwable t = Throwables.unwrap(failure);
-                    if (t instanceof AccessDeniedException && t.getMessage().contains("401")) {
+                    if (t instanceof AccessDeniedException denied && denied.status().orElse(0) == 401) {
                         // The key may have been rotated: fetch it again once (the function did not run).
                         keys.remove(jobId, k);
                         return keys(jobId, ctx).thenCompose(fresh -> calls.invoke(appName(jobId),

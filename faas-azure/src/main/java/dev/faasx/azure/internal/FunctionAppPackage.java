@@ -159,7 +159,8 @@ public final class FunctionAppPackage {
         try (ZipFile file = ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(zip)).get()) {
             for (ZipArchiveEntry entry : Collections.list(file.getEntries())) {
                 String name = entry.getName();
-                if (name.startsWith("/") || name.contains("\\") || name.contains("..") || name.indexOf('\0') >= 0) {
+                if (name.startsWith("/") || name.contains("\\") || name.indexOf('\0') >= 0
+                        || java.util.Arrays.asList(name.split("/")).contains("..")) {
                     problems.add("zip entry '" + name.replaceAll("\\p{Cntrl}", "?") + "' has an unsafe path");
                 }
                 if (entry.isUnixSymlink()) {
