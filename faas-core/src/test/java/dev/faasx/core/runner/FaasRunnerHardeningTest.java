@@ -109,6 +109,21 @@ class FaasRunnerHardeningTest {
         }
     }
 
+    /** A consumer that counts what it got, then ignores interrupts and never returns until {@code never} opens. */
+    private static dev.faasx.core.JobConsumer stuck(AtomicInteger accepted, CountDownLatch never) {
+        return r -> {
+            accepted.incrementAndGet();
+            while (true) {
+                try {
+                    never.await();
+                    return;
+                } catch (InterruptedException e) {
+                    // ignored on purpose
+                }
+            }
+        };
+    }
+
     @Nested
     class CloseWithAStuckConsumer {
         @Test
@@ -117,17 +132,7 @@ class FaasRunnerHardeningTest {
             AtomicInteger accepted = new AtomicInteger();
             runner = FaasRunner.builder().router(JobRouter.builder().route(1, LOCAL_ECHO).build())
                     .producer(JobProducer.of(List.of(call(1, "a", "1"), call(1, "b", "2"), call(1, "c", "3"))))
-                    .consumer(r -> {
-                        accepted.incrementAndGet();
-                        while (true) { // a consumer that ignores interrupts and never returns
-                            try {
-                                never.await();
-                                return;
-                            } catch (InterruptedException e) {
-                                // ignored on purpose
-                            }
-                        }
-                    })
+                    .consumer(stuck(accepted, never))
                     .listener(listener).shutdownGrace(Duration.ofMillis(100)).build();
             runner.start();
             Await.until("the consumer is stuck", () -> accepted.get() == 1);
@@ -149,17 +154,7 @@ class FaasRunnerHardeningTest {
             AtomicInteger accepted = new AtomicInteger();
             runner = FaasRunner.builder().router(JobRouter.builder().route(1, LOCAL_ECHO).build())
                     .producer(JobProducer.of(List.of(call(1, "a", "1"))))
-                    .consumer(r -> {
-                        accepted.incrementAndGet();
-                        while (true) {
-                            try {
-                                never.await();
-                                return;
-                            } catch (InterruptedException e) {
-                                // ignored on purpose
-                            }
-                        }
-                    })
+                    .consumer(stuck(accepted, never))
                     .listener(listener).shutdownGrace(Duration.ofMinutes(10)).build();
             runner.start();
             Await.until("the consumer is stuck", () -> accepted.get() == 1);
