@@ -167,11 +167,13 @@ public final class CustomHandlerServer implements AutoCloseable {
             return Integer.parseInt(value);
         }
 
+        /**
+         * The JVM's uptime: measured from the JVM's own start in milliseconds. (The process's start instant is only
+         * known to the second on Linux, where it is derived from the boot time.)
+         */
         private static Duration sinceProcessStart() {
-            return ProcessHandle.current().info().startInstant()
-                    .map(start -> Duration.between(start, java.time.Instant.now()))
-                    .filter(d -> !d.isNegative())
-                    .orElse(null);
+            long uptime = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
+            return uptime >= 0 ? Duration.ofMillis(uptime) : null;
         }
     }
 
