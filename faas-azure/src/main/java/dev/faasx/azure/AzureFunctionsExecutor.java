@@ -1,14 +1,5 @@
 package dev.faasx.azure;
 
-import com.azure.core.credential.AccessToken;
-import com.azure.core.credential.TokenCredential;
-import com.azure.core.http.HttpClient;
-import com.azure.core.http.HttpPipeline;
-import com.azure.core.http.policy.RetryOptions;
-import com.azure.core.management.AzureEnvironment;
-import com.azure.core.management.profile.AzureProfile;
-import com.azure.identity.DefaultAzureCredentialBuilder;
-import com.azure.resourcemanager.appservice.AppServiceManager;
 import com.azure.resourcemanager.appservice.fluent.models.HostKeysInner;
 import com.azure.resourcemanager.appservice.fluent.models.SiteInner;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,22 +26,14 @@ import dev.faasx.core.ProviderException;
 import dev.faasx.core.internal.Throwables;
 import dev.faasx.core.internal.http.HttpTransport;
 import dev.faasx.core.spec.SpecCodec;
-import reactor.core.publisher.Mono;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -67,7 +50,7 @@ import java.util.concurrent.ConcurrentMap;
  *       bounded, for the deployment to finish. The zip holds {@code host.json} (the custom handler),
  *       {@code job/function.json} and the code: a shaded JAR with the {@link dev.faasx.core.JobHandler} and
  *       {@code faas-azure-function}, or a native {@code bootstrap} run by the adapter JAR given to
- *       {@link Builder#adapterJar(byte[])}.</li>
+ *       {@link AzureFunctionsExecutorBuilder#adapterJar(byte[])}.</li>
  *   <li><b>invoke</b> POSTs the spec request to {@code https://{app}.azurewebsites.net/api/job} with the function
  *       key (from {@code host/default/listkeys}, cached) through core's HTTP transport. Metrics: the total duration
  *       measured here; execution time, cold start and init time as the faasx adapter in the function measured them
@@ -117,7 +100,8 @@ public final class AzureFunctionsExecutor implements FaasExecutor {
     private record AppKeys(String functionKey, String masterKey, Duration timeout) {
     }
 
-    private AzureFunctionsExecutor(Builder b, FunctionApps apps, HttpTransport transport, String prefix) {
+    AzureFunctionsExecutor(AzureFunctionsExecutorBuilder b, FunctionApps apps, HttpTransport transport,
+                           String prefix) {
         this.apps = apps;
         this.transport = transport;
         this.calls = new FunctionCalls(transport, SpecCodec.create(), b.functionsEndpoint);
@@ -129,8 +113,9 @@ public final class AzureFunctionsExecutor implements FaasExecutor {
         this.pollInterval = b.pollInterval;
     }
 
-    public static Builder builder() {
-        return new Builder();
+    /** A builder; see {@link AzureFunctionsExecutorBuilder} for the settings and their defaults. */
+    public static AzureFunctionsExecutorBuilder builder() {
+        return new AzureFunctionsExecutorBuilder();
     }
 
     @Override
@@ -401,218 +386,5 @@ public final class AzureFunctionsExecutor implements FaasExecutor {
     @Override
     public void close() {
         transport.close();
-    }
-
-    /**
-     * Configures an {@link AzureFunctionsExecutor}. Subscription, resource group and region come from the builder
-     * or from {@code AZURE_SUBSCRIPTION_ID}, {@code AZURE_RESOURCE_GROUP} and {@code AZURE_REGION} (or
-     * {@code AZURE_LOCATION}); the credential is {@code DefaultAzureCredential} unless one is given. Not thread-safe.
-     */
-    public static final class Builder {
-        private String subscriptionId;
-        private String resourceGroup;
-        private String region;
-        private String tenantId;
-        private TokenCredential credential;
-        private HttpClient httpClient;
-        private HttpPipeline httpPipeline;
-        private RetryOptions retryOptions;
-        private URI functionsEndpoint;
-        private java.net.http.HttpClient functionsClient;
-        private String appNamePrefix;
-        private String linuxFxVersion = "Java|17";
-        private byte[] adapterJar;
-        private String storageConnectionString;
-        private Duration deployTimeout = Duration.ofMinutes(10);
-        private Duration pollInterval = Duration.ofSeconds(2);
-        private Map<String, String> environment = System.getenv();
-
-        private Builder() {
-        }
-
-        public Builder subscriptionId(String value) {
-            this.subscriptionId = value;
-            return this;
-        }
-
-        public Builder resourceGroup(String value) {
-            this.resourceGroup = value;
-            return this;
-        }
-
-        /** The Azure region for the resource group, plan and apps, for example {@code westeurope}. */
-        public Builder region(String value) {
-            this.region = value;
-            return this;
-        }
-
-        public Builder tenantId(String value) {
-            this.tenantId = value;
-            return this;
-        }
-
-        /** The credential; {@code DefaultAzureCredential} by default. */
-        public Builder credential(TokenCredential value) {
-            this.credential = Objects.requireNonNull(value, "credential");
-            return this;
-        }
-
-        /** The SDK's HTTP client for Resource Manager and Kudu (for example a {@link RoutingHttpClient}). */
-        public Builder httpClient(HttpClient value) {
-            this.httpClient = Objects.requireNonNull(value, "httpClient");
-            return this;
-        }
-
-        /** A whole SDK pipeline (credential policy included) for Resource Manager and Kudu. */
-        public Builder httpPipeline(HttpPipeline value) {
-            this.httpPipeline = Objects.requireNonNull(value, "httpPipeline");
-            return this;
-        }
-
-        /** How the SDK retries management calls; its default retries 429 and 5xx a few times. */
-        public Builder managementRetry(RetryOptions value) {
-            this.retryOptions = Objects.requireNonNull(value, "retryOptions");
-            return this;
-        }
-
-        /**
-         * Sends function calls to this address instead of {@code https://{app}.azurewebsites.net}, naming the app's
-         * host in {@code X-Forwarded-Host}: for a local emulator.
-         */
-        public Builder functionsEndpoint(URI value) {
-            this.functionsEndpoint = Objects.requireNonNull(value, "functionsEndpoint");
-            return this;
-        }
-
-        /** The JDK client function calls are sent with (it stays the caller's); one is made by default. */
-        public Builder functionsClient(java.net.http.HttpClient value) {
-            this.functionsClient = Objects.requireNonNull(value, "functionsClient");
-            return this;
-        }
-
-        /**
-         * Everything at a local emulator: Resource Manager, Kudu and the Functions host through a
-         * {@link RoutingHttpClient}, function calls to the same address, and (unless a credential is given) a fixed
-         * local token.
-         */
-        public Builder localEndpoint(URI value) {
-            this.httpClient = RoutingHttpClient.to(value);
-            this.functionsEndpoint = value;
-            if (credential == null) {
-                credential = request -> Mono.just(new AccessToken("faasx-local",
-                        OffsetDateTime.now(ZoneOffset.UTC).plusHours(1)));
-            }
-            return this;
-        }
-
-        /** The start of every app name (app names are global in Azure); by default {@code faasx-} and a hash. */
-        public Builder appNamePrefix(String value) {
-            this.appNamePrefix = AppNames.checkPrefix(Objects.requireNonNull(value, "appNamePrefix"));
-            return this;
-        }
-
-        /** The app's stack: {@code Java|17} (the default) gives the image a JVM to run the adapter. */
-        public Builder linuxFxVersion(String value) {
-            this.linuxFxVersion = Objects.requireNonNull(value, "linuxFxVersion");
-            return this;
-        }
-
-        /** The shaded faas-azure-function JAR that runs native bootstrap packages. */
-        public Builder adapterJar(byte[] value) {
-            this.adapterJar = Objects.requireNonNull(value, "adapterJar").clone();
-            return this;
-        }
-
-        public Builder adapterJar(Path value) {
-            try {
-                return adapterJar(Files.readAllBytes(value));
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the adapter JAR " + value, e);
-            }
-        }
-
-        /** The storage account connection string the Functions host needs on Azure ({@code AzureWebJobsStorage}). */
-        public Builder storageConnectionString(String value) {
-            this.storageConnectionString = Objects.requireNonNull(value, "storageConnectionString");
-            return this;
-        }
-
-        /** How long deploy waits for Kudu to finish the deployment; 10 minutes by default. */
-        public Builder deployTimeout(Duration value) {
-            if (value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException("deployTimeout must be positive, was " + value);
-            }
-            this.deployTimeout = value;
-            return this;
-        }
-
-        /** How often deploy asks Kudu about the deployment; 2 s by default. */
-        public Builder pollInterval(Duration value) {
-            if (value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException("pollInterval must be positive, was " + value);
-            }
-            this.pollInterval = value;
-            return this;
-        }
-
-        /** The environment the defaults are read from; the process environment by default. */
-        public Builder environment(Map<String, String> value) {
-            this.environment = Map.copyOf(value);
-            return this;
-        }
-
-        /**
-         * @throws IllegalArgumentException naming the setting that is missing or wrong
-         */
-        public AzureFunctionsExecutor build() {
-            String subscription = required(subscriptionId, "AZURE_SUBSCRIPTION_ID", "subscription id",
-                    "subscriptionId");
-            String group = required(resourceGroup, "AZURE_RESOURCE_GROUP", "resource group", "resourceGroup");
-            String location = region != null ? region : environment.get("AZURE_LOCATION") != null
-                    && environment.get("AZURE_REGION") == null ? environment.get("AZURE_LOCATION")
-                    : required(null, "AZURE_REGION", "region", "region");
-            String tenant = tenantId != null ? tenantId : environment.get("AZURE_TENANT_ID");
-            AzureProfile profile = new AzureProfile(tenant, subscription, AzureEnvironment.AZURE);
-            AppServiceManager manager;
-            if (httpPipeline != null) {
-                manager = AppServiceManager.authenticate(httpPipeline, profile);
-            } else {
-                AppServiceManager.Configurable configurable = AppServiceManager.configure();
-                if (httpClient != null) {
-                    configurable = configurable.withHttpClient(httpClient);
-                }
-                if (retryOptions != null) {
-                    configurable = configurable.withRetryOptions(retryOptions);
-                }
-                TokenCredential c = credential != null ? credential : new DefaultAzureCredentialBuilder()
-                        .tenantId(tenant).build();
-                manager = configurable.authenticate(c, profile);
-            }
-            String prefix = appNamePrefix != null ? appNamePrefix : AppNames.defaultPrefix(subscription, group);
-            HttpTransport.Builder transport = HttpTransport.builder(PROVIDER)
-                    .maxResponseBytes(256L << 20);
-            if (functionsClient != null) {
-                transport.client(functionsClient);
-            } else {
-                transport.connectTimeout(Duration.ofSeconds(10));
-                if (functionsEndpoint != null) {
-                    transport.version(java.net.http.HttpClient.Version.HTTP_1_1);
-                }
-            }
-            return new AzureFunctionsExecutor(this, new FunctionApps(manager, group, location,
-                    JsonMapper.builder().build()), transport.build(), prefix);
-        }
-
-        private String required(String value, String env, String what, String method) {
-            if (value != null && !value.isBlank()) {
-                return value;
-            }
-            String fromEnv = environment.get(env);
-            if (fromEnv != null && !fromEnv.isBlank()) {
-                return fromEnv;
-            }
-            throw new IllegalArgumentException("no " + what + " for Azure Functions: set builder()." + method
-                    + "(...) or the environment variable " + env);
-        }
     }
 }

@@ -270,6 +270,16 @@ class AzureFunctionsExecutorTest {
                 "AZURE_RESOURCE_GROUP", "g")).build()).hasMessageContaining("AZURE_REGION");
     }
 
+    @Test
+    @DisplayName("builds from the environment alone, with DefaultAzureCredential")
+    void buildsFromEnvironment() {
+        try (AzureFunctionsExecutor fromEnv = AzureFunctionsExecutor.builder().environment(Map.of(
+                "AZURE_SUBSCRIPTION_ID", "s", "AZURE_RESOURCE_GROUP", "g", "AZURE_LOCATION", "westeurope")).build()) {
+            assertThat(fromEnv.appName(5)).startsWith("faasx-").endsWith("-5");
+            assertThat(fromEnv.appName(-5)).endsWith("-n5");
+        }
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

@@ -3,6 +3,7 @@ package dev.faasx.azure.support;
 import com.azure.core.http.policy.FixedDelayOptions;
 import com.azure.core.http.policy.RetryOptions;
 import dev.faasx.azure.AzureFunctionsExecutor;
+import dev.faasx.azure.AzureFunctionsExecutorBuilder;
 import dev.faasx.azure.local.LocalAzure;
 
 import java.time.Duration;
@@ -15,7 +16,7 @@ public final class LocalExecutors {
     private LocalExecutors() {
     }
 
-    public static AzureFunctionsExecutor.Builder against(LocalAzure azure, String resourceGroup) {
+    public static AzureFunctionsExecutorBuilder against(LocalAzure azure, String resourceGroup) {
         return AzureFunctionsExecutor.builder()
                 .environment(Map.of())
                 .subscriptionId(SUBSCRIPTION)
