@@ -271,6 +271,29 @@ class AzureFunctionsExecutorTest {
     }
 
     @Test
+    @DisplayName("reports a stopped function app as unhealthy, and healthy again once started")
+    void healthFollowsTheAppState() throws Exception {
+        String site = "/subscriptions/" + LocalExecutors.SUBSCRIPTION + "/resourceGroups/executor-test/providers/"
+                + "Microsoft.Web/sites/" + executor.appName(JOB);
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (String action : new String[] {"stop", "start"}) {
+            java.net.http.HttpResponse<Void> r = http.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(azure.endpoint() + site + "/" + action + "?api-version=2024-04-01"))
+                    .header("Authorization", "Bearer t").header("X-Forwarded-Host", "management.azure.com")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding());
+            assertThat(r.statusCode()).isEqualTo(200);
+            dev.faasx.core.FaasHealth health = await(executor.healthCheck(JOB));
+            if (action.equals("stop")) {
+                assertThat(health.healthy()).isFalse();
+                assertThat(health.detail()).get().asString().contains("Stopped");
+            } else {
+                assertThat(health.healthy()).as("healthy after start: %s", health.detail()).isTrue();
+            }
+        }
+    }
+
+    @Test
     @DisplayName("builds from the environment alone, with DefaultAzureCredential")
     void buildsFromEnvironment() {
         try (AzureFunctionsExecutor fromEnv = AzureFunctionsExecutor.builder().environment(Map.of(
