@@ -36,6 +36,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs jobs on DigitalOcean Functions: DigitalOcean's namespaces API to find (or create) the namespace, and the
@@ -154,12 +155,16 @@ public final class DigitalOceanFunctionsExecutor implements FaasExecutor {
         Duration timeout = timeouts.getOrDefault(call.jobId(), ActionSpec.MAX_TIMEOUT);
         long started = System.nanoTime();
         long deadline = started + timeout.plus(settings.answerMargin()).toNanos();
-        return namespaces.get(ctx).thenCompose(ns -> {
+        // The request or poll in flight, so that cancelling the invocation aborts it.
+        AtomicReference<CompletableFuture<?>> inFlight = new AtomicReference<>();
+        CompletableFuture<Invocation> invocation = namespaces.get(ctx).thenCompose(ns -> {
             HttpRequest.Builder request = HttpRequest.newBuilder(actionUri(ns, call.jobId(), "?blocking=true"))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-            return data.sendInvocation(request, timeout.plus(settings.answerMargin()), ctx, "invoke")
-                    .thenCompose(reply -> {
+            CompletableFuture<HttpTransport.Reply> sent = data.sendInvocation(request,
+                    timeout.plus(settings.answerMargin()), ctx, "invoke");
+            inFlight.set(sent);
+            return sent.thenCompose(reply -> {
                         Activations.Scan scan = activationRecord(reply);
                         if (scan != null) {
                             return CompletableFuture.completedFuture(new Scanned(reply.body(), scan));
@@ -167,7 +172,7 @@ public final class DigitalOceanFunctionsExecutor implements FaasExecutor {
                         if (reply.status() == 202) {
                             String id = accepted(reply, ctx);
                             return poll(ns, id, deadline, settings.pollInterval().toMillis(), timeout,
-                                    ctx.toBuilder().requestId(id).build());
+                                    ctx.toBuilder().requestId(id).build(), inFlight);
                         }
                         throw new CompletionException(ApiErrors.toException(reply, ctx, "invoking "
                                 + actionName(call.jobId()) + " failed"));
@@ -175,6 +180,13 @@ public final class DigitalOceanFunctionsExecutor implements FaasExecutor {
                     .thenApply(record -> activations.toInvocation(record.body(), record.scan(), call,
                             Duration.ofNanos(System.nanoTime() - started), timeout, ctx));
         });
+        invocation.whenComplete((result, error) -> {
+            CompletableFuture<?> pending = inFlight.get();
+            if (invocation.isCancelled() && pending != null) {
+                pending.cancel(true);
+            }
+        });
+        return invocation;
     }
 
     /** Reads an activation record by id: the provider's figures (including {@code waitTime}) and its logs. */
@@ -199,10 +211,14 @@ public final class DigitalOceanFunctionsExecutor implements FaasExecutor {
     }
 
     private CompletableFuture<Scanned> poll(Namespace ns, String id, long deadline, long delayMs, Duration timeout,
-                                             ErrorContext ctx) {
+                                            ErrorContext ctx, AtomicReference<CompletableFuture<?>> inFlight) {
         return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(delayMs,
-                TimeUnit.MILLISECONDS)).thenCompose(x -> data.send(HttpRequest.newBuilder(owUri(ns,
-                "activations/" + id)).GET(), settings.apiTimeout(), ctx, "poll activation")).thenCompose(reply -> {
+                TimeUnit.MILLISECONDS)).thenCompose(x -> {
+                    CompletableFuture<HttpTransport.Reply> sent = data.send(HttpRequest.newBuilder(owUri(ns,
+                            "activations/" + id)).GET(), settings.apiTimeout(), ctx, "poll activation");
+                    inFlight.set(sent);
+                    return sent;
+                }).thenCompose(reply -> {
                     if (reply.status() == 200) {
                         Activations.Scan scan = activations.scan(reply.body());
                         if (scan == null) {
@@ -221,7 +237,7 @@ public final class DigitalOceanFunctionsExecutor implements FaasExecutor {
                                 + settings.answerMargin() + ")", timeout, ctx));
                     }
                     return poll(ns, id, deadline, Math.min(settings.maxPollInterval().toMillis(), delayMs * 2),
-                            timeout, ctx);
+                            timeout, ctx, inFlight);
                 });
     }
 

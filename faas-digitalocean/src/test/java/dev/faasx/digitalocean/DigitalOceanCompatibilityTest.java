@@ -12,8 +12,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The compatibility kit against the local emulator: the native bootstrap (a JVM running the compatibility function)
- * runs inside the real generated python wrapper, in python instances the emulator starts and keeps warm.
+ * The compatibility kit against the local emulator: the native bootstrap (a JVM running the compatibility function,
+ * as a persistent worker) runs inside the real generated python wrapper, in python instances the emulator starts
+ * and keeps warm.
  */
 @ExtendWith(DigitalOceanCompatibilityTest.OneMebibyteIsOverTheLimit.class)
 class DigitalOceanCompatibilityTest extends FaasExecutorCompatibilityKit {
@@ -31,10 +32,15 @@ class DigitalOceanCompatibilityTest extends FaasExecutorCompatibilityKit {
         return TestFunctions.compatibilityFunction();
     }
 
-    /** 20 s instead of 3: each new instance starts a JVM, and 16 at once take long on a busy two-core machine. */
+    /**
+     * 20 s instead of 3: each new instance starts a JVM, and 16 at once take long on a busy two-core machine. The
+     * bootstrap runs as a persistent worker, so a warm instance answers without starting a JVM again (the
+     * per-call process mode is covered by {@code DigitalOceanFunctionsExecutorTest}).
+     */
     @Override
     protected FaasConfig config() {
-        return super.config().toBuilder().timeout(Duration.ofSeconds(20)).build();
+        return super.config().toBuilder().timeout(Duration.ofSeconds(20))
+                .providerOption(DigitalOceanFunctionsExecutor.WORKER_MODE_OPTION, "persistent").build();
     }
 
     /**
