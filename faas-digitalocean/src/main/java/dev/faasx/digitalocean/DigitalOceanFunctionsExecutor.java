@@ -157,29 +157,11 @@ public final class DigitalOceanFunctionsExecutor implements FaasExecutor {
         long deadline = started + timeout.plus(settings.answerMargin()).toNanos();
         // The request or poll in flight, so that cancelling the invocation aborts it.
         AtomicReference<CompletableFuture<?>> inFlight = new AtomicReference<>();
-        CompletableFuture<Invocation> invocation = namespaces.get(ctx).thenCompose(ns -> {
-            HttpRequest.Builder request = HttpRequest.newBuilder(actionUri(ns, call.jobId(), "?blocking=true"))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-            CompletableFuture<HttpTransport.Reply> sent = data.sendInvocation(request,
-                    timeout.plus(settings.answerMargin()), ctx, "invoke");
-            inFlight.set(sent);
-            return sent.thenCompose(reply -> {
-                        Activations.Scan scan = activationRecord(reply);
-                        if (scan != null) {
-                            return CompletableFuture.completedFuture(new Scanned(reply.body(), scan));
-                        }
-                        if (reply.status() == 202) {
-                            String id = accepted(reply, ctx);
-                            return poll(ns, id, deadline, settings.pollInterval().toMillis(), timeout,
-                                    ctx.toBuilder().requestId(id).build(), inFlight);
-                        }
-                        throw new CompletionException(ApiErrors.toException(reply, ctx, "invoking "
-                                + actionName(call.jobId()) + " failed"));
-                    })
-                    .thenApply(record -> activations.toInvocation(record.body(), record.scan(), call,
-                            Duration.ofNanos(System.nanoTime() - started), timeout, ctx));
-        });
+        Namespace cached = namespaces.cached();
+        CompletableFuture<Invocation> invocation = cached != null
+                ? send(cached, call, body, timeout, started, deadline, inFlight, ctx)
+                : namespaces.get(ctx).thenCompose(ns -> send(ns, call, body, timeout, started, deadline, inFlight,
+                        ctx));
         invocation.whenComplete((result, error) -> {
             CompletableFuture<?> pending = inFlight.get();
             if (invocation.isCancelled() && pending != null) {
@@ -187,6 +169,32 @@ public final class DigitalOceanFunctionsExecutor implements FaasExecutor {
             }
         });
         return invocation;
+    }
+
+    private CompletableFuture<Invocation> send(Namespace ns, JobCall call, byte[] body, Duration timeout,
+                                               long started, long deadline,
+                                               AtomicReference<CompletableFuture<?>> inFlight, ErrorContext ctx) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(actionUri(ns, call.jobId(), "?blocking=true"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        CompletableFuture<HttpTransport.Reply> sent = data.sendInvocation(request,
+                timeout.plus(settings.answerMargin()), ctx, "invoke");
+        inFlight.set(sent);
+        return sent.thenCompose(reply -> {
+                    Activations.Scan scan = activationRecord(reply);
+                    if (scan != null) {
+                        return CompletableFuture.completedFuture(new Scanned(reply.body(), scan));
+                    }
+                    if (reply.status() == 202) {
+                        String id = accepted(reply, ctx);
+                        return poll(ns, id, deadline, settings.pollInterval().toMillis(), timeout,
+                                ctx.toBuilder().requestId(id).build(), inFlight);
+                    }
+                    throw new CompletionException(ApiErrors.toException(reply, ctx, "invoking "
+                            + actionName(call.jobId()) + " failed"));
+                })
+                .thenApply(record -> activations.toInvocation(record.body(), record.scan(), call,
+                        Duration.ofNanos(System.nanoTime() - started), timeout, ctx));
     }
 
     /** Reads an activation record by id: the provider's figures (including {@code waitTime}) and its logs. */

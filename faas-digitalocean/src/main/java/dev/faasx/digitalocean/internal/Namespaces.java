@@ -89,6 +89,12 @@ public final class Namespaces {
         return fresh;
     }
 
+    /** The namespace if a look-up has already found it, else {@code null}. */
+    public Namespace cached() {
+        CompletableFuture<Namespace> current = cached.get();
+        return current != null && current.isDone() && !current.isCompletedExceptionally() ? current.join() : null;
+    }
+
     /** The resolved namespace's OpenWhisk credentials header, or an empty map before it is resolved. */
     public Map<String, String> authHeaders() {
         return auth;
