@@ -1,6 +1,6 @@
 package dev.faasx.aws;
 
-import dev.faasx.aws.fake.FakeLambda;
+import dev.faasx.aws.local.LocalLambda;
 import dev.faasx.aws.support.Executors;
 import dev.faasx.aws.support.LambdaPackages;
 import dev.faasx.core.FaasConfig;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.DisplayName;
  */
 @DisplayName("LambdaExecutor passes the compatibility kit (JAR on the Java runtime, local Lambda fake)")
 class LambdaCompatibilityTest extends FaasExecutorCompatibilityKit {
-    private final FakeLambda fake = FakeLambda.builder().build();
+    private final LocalLambda fake = Executors.emulator().build();
     private final LambdaExecutor executor = Executors.against(fake).build();
     private final LambdaPackages packages = new LambdaPackages();
 

@@ -4,7 +4,7 @@ import static dev.faasx.testkit.FutureAssertions.await;
 import static dev.faasx.testkit.FutureAssertions.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.faasx.aws.fake.FakeLambda;
+import dev.faasx.aws.local.LocalLambda;
 import dev.faasx.aws.support.Executors;
 import dev.faasx.aws.support.LambdaPackages;
 import dev.faasx.aws.support.TestHandlers;
@@ -30,8 +30,8 @@ import software.amazon.awssdk.services.lambda.model.GetFunctionResponse;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @DisplayName("LambdaExecutor deployments against the local Lambda fake")
 class LambdaDeployTest {
-    private final FakeLambda fake = FakeLambda.builder().build();
-    private final LambdaClient client = fake.client();
+    private final LocalLambda fake = Executors.emulator().build();
+    private final LambdaClient client = Executors.client(fake);
     private final LambdaExecutor lambda = Executors.against(fake).build();
     private final LambdaPackages packages = new LambdaPackages();
     private long nextJob = 100;
@@ -39,6 +39,7 @@ class LambdaDeployTest {
     @AfterAll
     void close() {
         lambda.close();
+        client.close();
         fake.close();
     }
 
@@ -260,7 +261,7 @@ class LambdaDeployTest {
         @Test
         @DisplayName("that reserves more concurrency than the account has explains the way out")
         void reservationOverAccountLimit() {
-            try (FakeLambda small = FakeLambda.builder().accountConcurrency(120).build();
+            try (LocalLambda small = Executors.emulator().accountConcurrency(120).build();
                  LambdaExecutor executor = Executors.against(small).build()) {
                 InvalidRequestException e = failureOf(executor.deploy(1, packages.jar(TestHandlers.Upper.class),
                         FaasConfig.builder().maxConcurrency(50).build()), InvalidRequestException.class);

@@ -4,7 +4,7 @@ import static dev.faasx.testkit.FutureAssertions.await;
 import static dev.faasx.testkit.FutureAssertions.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.faasx.aws.fake.FakeLambda;
+import dev.faasx.aws.local.LocalLambda;
 import dev.faasx.aws.support.Executors;
 import dev.faasx.aws.support.LambdaPackages;
 import dev.faasx.aws.support.TestHandlers;
@@ -39,7 +39,7 @@ class LambdaInvokeTest {
     private static final long BROKEN = 3;
     private static final long NATIVE_ECHO = 4;
 
-    private final FakeLambda fake = FakeLambda.builder().build();
+    private final LocalLambda fake = Executors.emulator().build();
     private final LambdaExecutor lambda = Executors.against(fake).build();
     private final LambdaPackages packages = new LambdaPackages();
 
@@ -251,8 +251,8 @@ class LambdaInvokeTest {
         @Test
         @DisplayName("with credentials AWS does not accept is AccessDeniedException")
         void accessDenied() {
-            try (LambdaExecutor stranger = LambdaExecutor.builder().client(fake.client("AKIDSTRANGER0000000X"))
-                    .build()) {
+            try (var strangerClient = Executors.client(fake, "AKIDSTRANGER0000000X");
+                 LambdaExecutor stranger = LambdaExecutor.builder().client(strangerClient).build()) {
                 AccessDeniedException e = failureOf(stranger.invoke(JobCall.of(ECHO, bytes("x"))),
                         AccessDeniedException.class);
                 assertThat(e.errorCode()).contains("UnrecognizedClientException");

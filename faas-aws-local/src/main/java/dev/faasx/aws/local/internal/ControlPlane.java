@@ -1,48 +1,48 @@
-package dev.faasx.aws.fake;
+package dev.faasx.aws.local.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.faasx.aws.fake.FakeLambda.Response;
+import dev.faasx.aws.local.internal.LambdaApiServer.Response;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
 /**
- * The management half of the fake Lambda API: functions, code and configuration updates with their state machine,
- * versions, aliases, reserved and provisioned concurrency. Every method runs under the fake's lock.
+ * The management half of the emulated Lambda API: functions, code and configuration updates with their state machine,
+ * versions, aliases, reserved and provisioned concurrency. Every method runs under the emulator's lock.
  */
 final class ControlPlane {
-    private final FakeLambda fake;
+    private final LambdaApiServer service;
     private final Invocations invocations;
     private final Map<String, String> versionStates = new LinkedHashMap<>();
 
-    ControlPlane(FakeLambda fake, Invocations invocations) {
-        this.fake = fake;
+    ControlPlane(LambdaApiServer service, Invocations invocations) {
+        this.service = service;
         this.invocations = invocations;
     }
 
     Response handle(String operation, String name, String item, Map<String, String> query, byte[] body) {
-        synchronized (fake.lock) {
+        synchronized (service.lock) {
             return switch (operation) {
-                case "CreateFunction" -> create(FakeJson.read(body));
+                case "CreateFunction" -> create(ApiJson.read(body));
                 case "GetFunction" -> getFunction(name, query.get("Qualifier"));
                 case "GetFunctionConfiguration" -> Response.json(200,
                         configuration(existing(name), query.get("Qualifier")));
-                case "UpdateFunctionCode" -> updateCode(name, FakeJson.read(body));
-                case "UpdateFunctionConfiguration" -> updateConfiguration(name, FakeJson.read(body));
+                case "UpdateFunctionCode" -> updateCode(name, ApiJson.read(body));
+                case "UpdateFunctionConfiguration" -> updateConfiguration(name, ApiJson.read(body));
                 case "DeleteFunction" -> delete(name, query.get("Qualifier"));
                 case "PublishVersion" -> publish(name);
-                case "CreateAlias" -> createAlias(name, FakeJson.read(body));
+                case "CreateAlias" -> createAlias(name, ApiJson.read(body));
                 case "GetAlias" -> Response.json(200, alias(existing(name), item));
-                case "UpdateAlias" -> updateAlias(name, item, FakeJson.read(body));
+                case "UpdateAlias" -> updateAlias(name, item, ApiJson.read(body));
                 case "DeleteAlias" -> deleteAlias(name, item);
-                case "PutFunctionConcurrency" -> putConcurrency(name, FakeJson.read(body));
+                case "PutFunctionConcurrency" -> putConcurrency(name, ApiJson.read(body));
                 case "DeleteFunctionConcurrency" -> {
                     existing(name).reservedConcurrency = null;
                     yield Response.empty(204);
                 }
                 case "PutProvisionedConcurrencyConfig" -> putProvisioned(name, query.get("Qualifier"),
-                        FakeJson.read(body));
+                        ApiJson.read(body));
                 case "GetProvisionedConcurrencyConfig" -> Response.json(200,
                         provisionedJson(provisioned(existing(name), query.get("Qualifier"))));
                 case "DeleteProvisionedConcurrencyConfig" -> {
@@ -69,7 +69,7 @@ final class ControlPlane {
             throw new ApiError(400, "ValidationException", "1 validation error detected: Value '" + role
                     + "' at 'role' failed to satisfy constraint: Member must satisfy regular expression pattern");
         }
-        if (fake.functions.containsKey(name)) {
+        if (service.functions.containsKey(name)) {
             throw ApiError.conflict("Function already exist: " + name);
         }
         byte[] code = RequestValues.zip(req.path("Code").path("ZipFile").asText(null));
@@ -77,19 +77,19 @@ final class ControlPlane {
                 RequestValues.runtime(req.path("Runtime")),
                 req.path("Handler").asText(""), RequestValues.architecture(req.path("Architectures")),
                 RequestValues.memory(req.path("MemorySize"), 128), RequestValues.timeout(req.path("Timeout"), 3),
-                RequestValues.environment(req.path("Environment")), FakeLambda.now());
-        FunctionRecord fn = new FunctionRecord(name, FakeLambda.arn(name));
+                RequestValues.environment(req.path("Environment")), LambdaApiServer.now());
+        FunctionRecord fn = new FunctionRecord(name, LambdaApiServer.arn(name));
         fn.role = role;
         fn.description = req.path("Description").asText("");
-        fn.tags = FakeJson.stringMap(req.path("Tags"));
+        fn.tags = ApiJson.stringMap(req.path("Tags"));
         fn.latest = snapshot;
         fn.lastModified = snapshot.lastModified();
         fn.state = "Pending";
         fn.stateReason = "The function is being created.";
         fn.stateReasonCode = "Creating";
-        fake.functions.put(name, fn);
-        fake.later(() -> {
-            if (fake.functions.get(name) == fn) {
+        service.functions.put(name, fn);
+        service.later(() -> {
+            if (service.functions.get(name) == fn) {
                 fn.state = "Active";
                 fn.stateReason = null;
                 fn.stateReasonCode = null;
@@ -101,12 +101,12 @@ final class ControlPlane {
 
     private Response getFunction(String name, String qualifier) {
         FunctionRecord fn = existing(name);
-        ObjectNode out = FakeJson.object();
+        ObjectNode out = ApiJson.object();
         out.set("Configuration", configuration(fn, qualifier));
         ObjectNode code = out.putObject("Code");
         code.put("RepositoryType", "S3");
-        code.put("Location", "https://awslambda-" + FakeLambda.REGION + "-tasks.s3.amazonaws.com/snapshots/"
-                + FakeLambda.ACCOUNT + "/" + name);
+        code.put("Location", "https://awslambda-" + LambdaApiServer.REGION + "-tasks.s3.amazonaws.com/snapshots/"
+                + LambdaApiServer.ACCOUNT + "/" + name);
         if (fn.reservedConcurrency != null) {
             out.putObject("Concurrency").put("ReservedConcurrentExecutions", fn.reservedConcurrency);
         }
@@ -135,7 +135,7 @@ final class ControlPlane {
         String architecture = req.has("Architectures")
                 ? RequestValues.architecture(req.path("Architectures")) : c.architecture();
         CodeSnapshot next = new CodeSnapshot("$LATEST", code, RequestValues.sha256(code), c.runtime(), c.handler(),
-                architecture, c.memoryMb(), c.timeoutSeconds(), c.environment(), FakeLambda.now());
+                architecture, c.memoryMb(), c.timeoutSeconds(), c.environment(), LambdaApiServer.now());
         return beginUpdate(fn, next);
     }
 
@@ -156,7 +156,7 @@ final class ControlPlane {
                 RequestValues.memory(req.path("MemorySize"), c.memoryMb()),
                 RequestValues.timeout(req.path("Timeout"), c.timeoutSeconds()),
                 req.has("Environment") ? RequestValues.environment(req.path("Environment")) : c.environment(),
-                FakeLambda.now());
+                LambdaApiServer.now());
         return beginUpdate(fn, next);
     }
 
@@ -166,8 +166,8 @@ final class ControlPlane {
         fn.lastUpdateStatusReasonCode = null;
         fn.lastModified = next.lastModified();
         fn.revisionId = UUID.randomUUID().toString();
-        fake.later(() -> {
-            if (fake.functions.get(fn.name) == fn) {
+        service.later(() -> {
+            if (service.functions.get(fn.name) == fn) {
                 fn.latest = next;
                 fn.lastUpdateStatus = "Successful";
                 fn.lastUpdateStatusReason = null;
@@ -179,8 +179,8 @@ final class ControlPlane {
 
     /** Another client's update: the function is InProgress for one state delay. */
     void startOutOfBandUpdate(String name) {
-        synchronized (fake.lock) {
-            FunctionRecord fn = fake.functions.get(name);
+        synchronized (service.lock) {
+            FunctionRecord fn = service.functions.get(name);
             if (fn != null && !fn.busy()) {
                 beginUpdate(fn, fn.latest);
             }
@@ -190,7 +190,7 @@ final class ControlPlane {
     private Response delete(String name, String qualifier) {
         FunctionRecord fn = existing(name);
         if (qualifier == null) {
-            fake.functions.remove(name);
+            service.functions.remove(name);
             invocations.removeAll(name);
             return Response.empty(204);
         }
@@ -221,7 +221,7 @@ final class ControlPlane {
         fn.versions.put(version, snapshot);
         String key = name + ":" + version;
         versionStates.put(key, "Pending");
-        fake.later(() -> versionStates.put(key, "Active"));
+        service.later(() -> versionStates.put(key, "Active"));
         return Response.json(201, configJson(fn, snapshot, "Pending"));
     }
 
@@ -268,7 +268,7 @@ final class ControlPlane {
         if (version == null) {
             throw ApiError.notFound("Cannot find alias arn: " + fn.arn + ":" + alias);
         }
-        ObjectNode out = FakeJson.object();
+        ObjectNode out = ApiJson.object();
         out.put("AliasArn", fn.arn + ":" + alias);
         out.put("Name", alias);
         out.put("FunctionVersion", version);
@@ -280,14 +280,15 @@ final class ControlPlane {
     private Response putConcurrency(String name, JsonNode req) {
         FunctionRecord fn = existing(name);
         int wanted = req.path("ReservedConcurrentExecutions").asInt(-1);
-        int others = fake.functions.values().stream().filter(f -> f != fn && f.reservedConcurrency != null)
+        int others = service.functions.values().stream().filter(f -> f != fn && f.reservedConcurrency != null)
                 .mapToInt(f -> f.reservedConcurrency).sum();
-        if (wanted < 0 || fake.accountConcurrency - others - wanted < 100) {
+        if (wanted < 0 || service.accountConcurrency - others - wanted < service.unreservedMinimum) {
             throw ApiError.invalid("Specified ReservedConcurrentExecutions for function decreases account's"
-                    + " UnreservedConcurrentExecution below its minimum value of [100].");
+                    + " UnreservedConcurrentExecution below its minimum value of [" + service.unreservedMinimum
+                    + "].");
         }
         fn.reservedConcurrency = wanted;
-        ObjectNode out = FakeJson.object();
+        ObjectNode out = ApiJson.object();
         out.put("ReservedConcurrentExecutions", wanted);
         return Response.json(200, out);
     }
@@ -309,7 +310,7 @@ final class ControlPlane {
     }
 
     private void provision(FunctionRecord fn, String qualifier, int wanted) {
-        FunctionRecord.ProvisionedConfig config = new FunctionRecord.ProvisionedConfig(wanted, FakeLambda.now());
+        FunctionRecord.ProvisionedConfig config = new FunctionRecord.ProvisionedConfig(wanted, LambdaApiServer.now());
         fn.provisioned.put(qualifier, config);
         CodeSnapshot snapshot = fn.versions.get(fn.aliases.getOrDefault(qualifier, qualifier));
         invocations.provision(fn, qualifier, snapshot, config);
@@ -325,7 +326,7 @@ final class ControlPlane {
     }
 
     static ObjectNode provisionedJson(FunctionRecord.ProvisionedConfig c) {
-        ObjectNode out = FakeJson.object();
+        ObjectNode out = ApiJson.object();
         out.put("RequestedProvisionedConcurrentExecutions", c.requested);
         out.put("AvailableProvisionedConcurrentExecutions", c.available);
         out.put("AllocatedProvisionedConcurrentExecutions", c.available);
@@ -338,7 +339,7 @@ final class ControlPlane {
     }
 
     private ObjectNode configJson(FunctionRecord fn, CodeSnapshot s, String state) {
-        ObjectNode c = FakeJson.object();
+        ObjectNode c = ApiJson.object();
         c.put("FunctionName", fn.name);
         c.put("FunctionArn", s.version().equals("$LATEST") ? fn.arn : fn.arn + ":" + s.version());
         c.put("Runtime", s.runtime());
@@ -377,9 +378,9 @@ final class ControlPlane {
     }
 
     FunctionRecord existing(String name) {
-        FunctionRecord fn = name == null ? null : fake.functions.get(name);
+        FunctionRecord fn = name == null ? null : service.functions.get(name);
         if (fn == null) {
-            throw ApiError.notFound("Function not found: " + FakeLambda.arn(String.valueOf(name)));
+            throw ApiError.notFound("Function not found: " + LambdaApiServer.arn(String.valueOf(name)));
         }
         return fn;
     }

@@ -1,4 +1,4 @@
-package dev.faasx.aws.fake;
+package dev.faasx.aws.local.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,11 +8,11 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** JSON helpers for the fake's request and response bodies. */
-final class FakeJson {
+/** JSON helpers for the emulator's request and response bodies. */
+final class ApiJson {
     static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private FakeJson() {
+    private ApiJson() {
     }
 
     static String quote(String text) {

@@ -1,7 +1,7 @@
-package dev.faasx.aws.fake;
+package dev.faasx.aws.local.internal;
 
 /**
- * An error the fake answers the way Lambda does: an HTTP status, the {@code x-amzn-ErrorType} header naming the
+ * An error the emulator answers the way Lambda does: an HTTP status, the {@code x-amzn-ErrorType} header naming the
  * exception, and a JSON body {@code {"Type":"User","Message":"..."}} (Type {@code Service} for server faults).
  */
 final class ApiError extends RuntimeException {

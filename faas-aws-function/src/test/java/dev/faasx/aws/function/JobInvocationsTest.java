@@ -3,9 +3,9 @@ package dev.faasx.aws.function;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faasx.aws.function.internal.JobInvocations;
-import dev.faasx.aws.internal.WarmUpPing;
-import dev.faasx.aws.support.TestHandlers;
 import dev.faasx.core.JobCall;
+import dev.faasx.core.JobHandler;
+import dev.faasx.core.JobOutput;
 import dev.faasx.core.spec.InvokeRequest;
 import dev.faasx.core.spec.InvokeResponse;
 import dev.faasx.core.spec.PayloadEncoding;
@@ -17,12 +17,18 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("JobInvocations answers Lambda events for a JobHandler")
 class JobInvocationsTest {
+    private static final JobHandler UPPER = call -> JobOutput.of(new String(call.body(), StandardCharsets.UTF_8)
+            .toUpperCase(java.util.Locale.ROOT).getBytes(StandardCharsets.UTF_8));
+    private static final JobHandler FAILING = call -> {
+        throw new IllegalStateException(new String(call.body(), StandardCharsets.UTF_8));
+    };
+
     private final SpecCodec codec = SpecCodec.create();
 
     @Test
     @DisplayName("answers a spec request with a spec response in the request's encoding")
     void answersInRequestEncoding() {
-        JobInvocations invocations = new JobInvocations(new TestHandlers.Upper());
+        JobInvocations invocations = new JobInvocations(UPPER);
         for (PayloadEncoding encoding : PayloadEncoding.values()) {
             JobCall call = JobCall.builder(9).body("abc".getBytes(StandardCharsets.UTF_8)).callId("c-1").build();
             var outcome = invocations.handle(codec.encodeRequest(InvokeRequest.from(call), encoding));
@@ -40,7 +46,7 @@ class JobInvocationsTest {
     @Test
     @DisplayName("reports a failing job with the exception's type and message, and the exception itself")
     void failureKeepsType() {
-        JobInvocations invocations = new JobInvocations(new TestHandlers.Failing());
+        JobInvocations invocations = new JobInvocations(FAILING);
         var outcome = invocations.handle(codec.encodeRequest(InvokeRequest.of(1, "bad input".getBytes(
                 StandardCharsets.UTF_8))));
         assertThat(outcome).isInstanceOfSatisfying(JobInvocations.Failure.class, f -> {
@@ -53,7 +59,7 @@ class JobInvocationsTest {
     @Test
     @DisplayName("reports an event that is not a faasx request as a protocol failure")
     void notARequest() {
-        var outcome = new JobInvocations(new TestHandlers.Upper()).handle("{\"Records\":[]}".getBytes(
+        var outcome = new JobInvocations(UPPER).handle("{\"Records\":[]}".getBytes(
                 StandardCharsets.UTF_8));
         assertThat(outcome).isInstanceOfSatisfying(JobInvocations.Failure.class,
                 f -> assertThat(f.errorType()).isEqualTo("dev.faasx.core.ProtocolException"));
@@ -67,7 +73,7 @@ class JobInvocationsTest {
             runs.incrementAndGet();
             throw new AssertionError("the job must not run");
         });
-        var outcome = invocations.handle(WarmUpPing.ping());
+        var outcome = invocations.handle("{\"faasx_warmup\":true}".getBytes(StandardCharsets.UTF_8));
         assertThat(outcome).isInstanceOf(JobInvocations.Answer.class);
         assertThat(runs).hasValue(0);
     }

@@ -1,4 +1,4 @@
-package dev.faasx.aws.fake;
+package dev.faasx.aws.local.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +26,7 @@ final class RequestValues {
 
     static byte[] zip(String base64) {
         if (base64 == null || base64.isEmpty()) {
-            throw ApiError.invalid("Code.ZipFile is required (this fake takes no S3 locations)");
+            throw ApiError.invalid("Code.ZipFile is required (this emulator takes no S3 locations)");
         }
         byte[] code;
         try {
@@ -43,7 +43,7 @@ final class RequestValues {
     static String runtime(JsonNode node) {
         String runtime = node.asText("");
         if (!RUNTIMES.contains(runtime)) {
-            throw ApiError.invalid("The runtime parameter of " + runtime + " is not supported by this fake; it runs "
+            throw ApiError.invalid("The runtime parameter of " + runtime + " is not supported by this emulator; it runs "
                     + RUNTIMES);
         }
         return runtime;
@@ -80,7 +80,7 @@ final class RequestValues {
     }
 
     static Map<String, String> environment(JsonNode node) {
-        Map<String, String> env = FakeJson.stringMap(node.path("Variables"));
+        Map<String, String> env = ApiJson.stringMap(node.path("Variables"));
         var reserved = env.keySet().stream().filter(RESERVED_ENV::contains).toList();
         if (!reserved.isEmpty()) {
             throw ApiError.invalid("Lambda was unable to configure your environment variables because the"

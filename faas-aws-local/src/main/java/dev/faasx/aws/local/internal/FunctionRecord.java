@@ -1,11 +1,11 @@
-package dev.faasx.aws.fake;
+package dev.faasx.aws.local.internal;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
 /**
- * One function in the fake's account. Mutable; every access holds the fake's lock. Invocations of {@code $LATEST}
+ * One function in the emulator's account. Mutable; every access holds the emulator's lock. Invocations of {@code $LATEST}
  * run {@link #latest}, which an update replaces only when the update completes, as on Lambda.
  */
 final class FunctionRecord {

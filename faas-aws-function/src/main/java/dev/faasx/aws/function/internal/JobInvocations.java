@@ -1,6 +1,5 @@
 package dev.faasx.aws.function.internal;
 
-import dev.faasx.aws.internal.WarmUpPing;
 import dev.faasx.core.ErrorContext;
 import dev.faasx.core.JobCall;
 import dev.faasx.core.JobHandler;

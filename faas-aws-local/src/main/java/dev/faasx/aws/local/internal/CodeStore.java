@@ -1,4 +1,4 @@
-package dev.faasx.aws.fake;
+package dev.faasx.aws.local.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,11 +12,13 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Deployed code as Lambda mounts it: each distinct package is extracted once, read-only, and shared by every
- * execution environment that runs it. For the Java runtimes it also keeps a class-data-sharing archive per package
+ * execution environment that runs it. The Java runtimes ({@code java17}, {@code java21}) run what Lambda's managed
+ * Java runtimes run: AWS's runtime interface client ({@code aws-lambda-java-runtime-interface-client}), which loads
+ * the handler from the task root (classes at its root, JARs under {@code lib/}) and talks to the Runtime API. It also
+ * keeps a class-data-sharing archive per package
  * and handler, recorded by one training start of the runtime when the package starts its second environment, so that
  * the many JVMs a test starts on a small machine start about twice as fast; a package started once pays nothing, and
  * one whose training fails simply runs without an archive.
@@ -25,15 +27,20 @@ final class CodeStore {
     /** JVM flags for a quick start of small JVMs, as Lambda's own Java runtimes tune theirs. */
     static final List<String> JVM_FLAGS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "-XX:CICompilerCount=1", "-XX:-UsePerfData", "-Xshare:auto");
-    private static final String RUNTIME_LOOP = "dev.faasx.aws.function.LambdaRuntimeLoop";
+    /** The entry point of AWS's runtime interface client. */
+    static final String RUNTIME_CLIENT = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
 
     private final Path root;
+    private final Path javaExecutable;
+    private final RuntimeClientJars runtimeClient;
     private final Map<String, Path> extracted = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Optional<Path>>> archives = new ConcurrentHashMap<>();
     private final Map<String, Integer> starts = new ConcurrentHashMap<>();
 
-    CodeStore(Path root) {
+    CodeStore(Path root, Path java) {
         this.root = root;
+        this.javaExecutable = java;
+        this.runtimeClient = new RuntimeClientJars(root.resolve("runtime-client"));
     }
 
     /** The task root of {@code snapshot}'s code, extracted on first use. */
@@ -56,44 +63,29 @@ final class CodeStore {
 
     /**
      * The command that starts the runtime of {@code snapshot}: its {@code bootstrap}, or for the Java runtimes a JVM
-     * running the handler through the runtime loop (the role Lambda's own runtime client plays).
+     * running AWS's runtime interface client with the function's handler.
      */
     List<String> command(CodeSnapshot snapshot, Map<String, String> environment) {
         Path task = taskRoot(snapshot);
         if (snapshot.runtime().startsWith("provided")) {
             return List.of(task.resolve("bootstrap").toString());
         }
-        List<String> classpath = javaClasspath(task);
+        String classpath = runtimeClient.classpath();
         List<String> command = new ArrayList<>(javaCommand(snapshot));
         archive(snapshot, classpath, environment).ifPresent(a -> command.add("-XX:SharedArchiveFile=" + a));
-        command.addAll(List.of("-cp", String.join(":", classpath), RUNTIME_LOOP, snapshot.handler()));
+        command.addAll(List.of("-cp", classpath, RUNTIME_CLIENT, snapshot.handler()));
         return command;
     }
 
-    private static List<String> javaCommand(CodeSnapshot snapshot) {
+    private List<String> javaCommand(CodeSnapshot snapshot) {
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(javaExecutable.toString());
         command.addAll(JVM_FLAGS);
         command.add("-XX:MaxHeapSize=" + Math.max(64, snapshot.memoryMb() * 85 / 100) + "m");
         return command;
     }
 
-    /** The uploaded JAR itself (its classes are at the root) and the JARs under lib/, in a stable order. */
-    private static List<String> javaClasspath(Path task) {
-        List<String> classpath = new ArrayList<>();
-        classpath.add(task.getParent().resolve("function.jar").toString());
-        Path lib = task.resolve("lib");
-        if (Files.isDirectory(lib)) {
-            try (Stream<Path> jars = Files.list(lib)) {
-                jars.filter(p -> p.toString().endsWith(".jar")).map(Path::toString).sorted().forEach(classpath::add);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return classpath;
-    }
-
-    private Optional<Path> archive(CodeSnapshot snapshot, List<String> classpath, Map<String, String> environment) {
+    private Optional<Path> archive(CodeSnapshot snapshot, String classpath, Map<String, String> environment) {
         String key = snapshot.codeSha256() + "|" + snapshot.handler() + "|" + snapshot.memoryMb() + "|"
                 + environment.get("FAASX_HANDLER");
         if (starts.merge(key, 1, Integer::sum) < 2) {
@@ -110,12 +102,12 @@ final class CodeStore {
     }
 
     /** Starts the runtime once against a closed port: it loads the handler, fails to connect and exits. */
-    private static Optional<Path> train(CodeSnapshot snapshot, List<String> classpath, Map<String, String> environment,
-                                        Path archive) {
+    private Optional<Path> train(CodeSnapshot snapshot, String classpath, Map<String, String> environment,
+                                 Path archive) {
         List<String> command = new ArrayList<>(javaCommand(snapshot));
-        command.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive, "-cp", String.join(":", classpath),
-                RUNTIME_LOOP, snapshot.handler()));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+        command.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive, "-cp", classpath, RUNTIME_CLIENT,
+                snapshot.handler()));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(taskRoot(snapshot).toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().clear();
         pb.environment().putAll(environment);

@@ -1,4 +1,4 @@
-package dev.faasx.aws.fake;
+package dev.faasx.aws.local.internal;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -93,7 +93,7 @@ final class ExecutionEnvironment implements AutoCloseable {
             return;
         }
         this.process = started;
-        Thread reader = new Thread(this::readOutput, "fake-lambda-log-" + functionName);
+        Thread reader = new Thread(this::readOutput, "local-lambda-log-" + functionName);
         reader.setDaemon(true);
         reader.start();
         process.onExit().thenRun(this::exited);
@@ -292,8 +292,8 @@ final class ExecutionEnvironment implements AutoCloseable {
         env.put("AWS_LAMBDA_FUNCTION_VERSION", snapshot.version());
         env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(snapshot.memoryMb()));
         env.put("AWS_LAMBDA_INITIALIZATION_TYPE", provisioned ? "provisioned-concurrency" : "on-demand");
-        env.put("AWS_REGION", FakeLambda.REGION);
-        env.put("AWS_DEFAULT_REGION", FakeLambda.REGION);
+        env.put("AWS_REGION", LambdaApiServer.REGION);
+        env.put("AWS_DEFAULT_REGION", LambdaApiServer.REGION);
         env.put("AWS_EXECUTION_ENV", "AWS_Lambda_" + snapshot.runtime());
         env.putAll(snapshot.environment());
         return env;
@@ -350,7 +350,7 @@ final class ExecutionEnvironment implements AutoCloseable {
     }
 
     static byte[] errorJson(String type, String message) {
-        return ("{\"errorType\":" + FakeJson.quote(type) + ",\"errorMessage\":" + FakeJson.quote(message) + "}")
+        return ("{\"errorType\":" + ApiJson.quote(type) + ",\"errorMessage\":" + ApiJson.quote(message) + "}")
                 .getBytes(StandardCharsets.UTF_8);
     }
 

@@ -1,4 +1,4 @@
-package dev.faasx.aws.fake;
+package dev.faasx.aws.local.internal;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,7 @@
-package dev.faasx.aws.fake;
+package dev.faasx.aws.local.internal;
 
+import dev.faasx.aws.local.EventOutcome;
+import dev.faasx.aws.local.RecordedCall;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -27,106 +29,77 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.lambda.LambdaClient;
 
 /**
- * A local stand-in for the AWS Lambda API, for tests that drive the real SDK client. It follows the API reference:
- * the same paths and methods, the same headers ({@code X-Amz-Function-Error}, {@code X-Amz-Log-Result},
- * {@code X-Amz-Executed-Version}, {@code x-amzn-RequestId}, {@code x-amzn-ErrorType}), the same error shapes, and the
- * same state machine (State Pending → Active after creation, LastUpdateStatus InProgress → Successful after each
- * update, with a short real delay, and {@code ResourceConflictException} for changes while busy).
- *
- * <p>Functions really run: each execution environment is a child process (the package's {@code bootstrap}, or a JVM
- * running the JAR's handler through {@code LambdaRuntimeLoop} for the Java runtimes) that talks to its own Lambda
- * Runtime API. Warm invocations reuse an idle environment; the REPORT line's figures are measured.
- *
- * <p>Scriptable for failure tests: {@link #throttleNextInvocations}, {@link #interfereBeforeNext}. Every request is
- * recorded ({@link #calls()}). Thread-safe; close it to stop every process it started.
- *
- * <pre>{@code
- * try (FakeLambda fake = FakeLambda.builder().build()) {
- *     LambdaClient client = fake.client();
- * }
- * }</pre>
+ * The HTTP side of the emulator: routes Lambda API requests (and the S3 object calls that deployments from a bucket
+ * need) to the control plane, the invocations and the object store, and answers errors the way Lambda does
+ * ({@code x-amzn-ErrorType} header, {@code {"Type","Message"}} body). {@code dev.faasx.aws.local.LocalLambda} is its
+ * public face. Thread-safe; closing stops every process it started.
  */
-public final class FakeLambda implements AutoCloseable {
+public final class LambdaApiServer implements AutoCloseable {
     static final String REGION = "us-east-1";
     static final String ACCOUNT = "123456789012";
-    public static final String ACCESS_KEY = "AKIDFAKELAMBDA000001";
-    public static final String SECRET_KEY = "fake-secret-key";
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ");
     private static final Pattern ROUTE = Pattern.compile(
             "/(2015-03-31|2017-10-31|2019-09-30)/functions(?:/([^/]+))?(?:/([a-z-]+))?(?:/([^/]+))?/?");
 
-    /** One request the fake answered. */
-    public record Call(String operation, String functionName, int status, String errorType) {
+    /**
+     * The emulator's settings.
+     *
+     * @param port                 the port to listen on (0 = any free port)
+     * @param stateDelay           how long creations and updates stay Pending / InProgress
+     * @param accountConcurrency   the account's concurrency limit
+     * @param unreservedMinimum    concurrency that reservations must leave unreserved
+     * @param initTimeout          how long a runtime may initialise before the invocation takes over its init
+     * @param accessKeyId          the only access key accepted, or {@code null} for any
+     * @param javaCommand          the {@code java} executable that runs the Java runtimes
+     */
+    public record Settings(int port, Duration stateDelay, int accountConcurrency, int unreservedMinimum,
+                           Duration initTimeout, String accessKeyId, Path javaCommand) {
     }
 
     final Object lock = new Object();
     final Map<String, FunctionRecord> functions = new LinkedHashMap<>();
     volatile Duration stateDelay;
     final int accountConcurrency;
+    final int unreservedMinimum;
     final Duration initTimeout;
     final ScheduledExecutorService scheduler;
     final ExecutorService threads;
     final Path workDir;
     final CodeStore code;
     final AtomicInteger throttles = new AtomicInteger();
+    private final String accessKeyId;
     private final Map<String, String> interferences = new LinkedHashMap<>();
-    private final List<Call> calls = new CopyOnWriteArrayList<>();
-    private final List<LambdaClient> clients = new CopyOnWriteArrayList<>();
+    private final List<RecordedCall> calls = new CopyOnWriteArrayList<>();
     private final HttpServer server;
     private final ControlPlane control;
     private final Invocations invocations;
 
-    private FakeLambda(Builder b) throws IOException {
-        this.stateDelay = b.stateDelay;
-        this.accountConcurrency = b.accountConcurrency;
-        this.initTimeout = b.initTimeout;
-        this.workDir = Files.createTempDirectory("fake-lambda-");
-        this.code = new CodeStore(workDir);
-        this.scheduler = Executors.newScheduledThreadPool(1, daemon("fake-lambda-state"));
-        this.threads = Executors.newCachedThreadPool(daemon("fake-lambda-http"));
+    public LambdaApiServer(Settings settings) throws IOException {
+        this.stateDelay = settings.stateDelay();
+        this.accountConcurrency = settings.accountConcurrency();
+        this.unreservedMinimum = settings.unreservedMinimum();
+        this.initTimeout = settings.initTimeout();
+        this.accessKeyId = settings.accessKeyId();
+        this.workDir = Files.createTempDirectory("local-lambda-");
+        this.code = new CodeStore(workDir, settings.javaCommand());
+        this.scheduler = Executors.newScheduledThreadPool(1, daemon("local-lambda-state"));
+        this.threads = Executors.newCachedThreadPool(daemon("local-lambda-http"));
         this.invocations = new Invocations(this);
         this.control = new ControlPlane(this, invocations);
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), settings.port()), 0);
         server.createContext("/", this::handle);
         server.setExecutor(threads);
         server.start();
     }
 
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /** Where the SDK should send requests. */
+    /** Where clients should send requests. */
     public URI endpoint() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
-    /** A real SDK client pointed at this fake, with the fake's credentials and a URL connection HTTP client. */
-    public LambdaClient client() {
-        return client(ACCESS_KEY);
-    }
-
-    /** A client that signs with {@code accessKeyId}; the fake accepts only {@link #ACCESS_KEY}. Closed with the fake. */
-    public LambdaClient client(String accessKeyId) {
-        LambdaClient client = LambdaClient.builder()
-                .endpointOverride(endpoint())
-                .region(Region.of(REGION))
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(accessKeyId, SECRET_KEY)))
-                .httpClientBuilder(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofMinutes(2)))
-                .build();
-        clients.add(client);
-        return client;
-    }
-
-    /** The ARN of a role the fake accepts for CreateFunction. */
+    /** The ARN of a role the emulator accepts for CreateFunction. */
     public static String roleArn() {
         return "arn:aws:iam::" + ACCOUNT + ":role/faasx-test";
     }
@@ -151,8 +124,22 @@ public final class FakeLambda implements AutoCloseable {
         }
     }
 
+    /** Puts a function in the Inactive state and ends its idle environments. */
+    public void deactivate(String functionName) {
+        synchronized (lock) {
+            FunctionRecord fn = functions.get(functionName);
+            if (fn == null) {
+                throw new IllegalArgumentException("no function named " + functionName);
+            }
+            fn.state = "Inactive";
+            fn.stateReason = "The function is inactive because it has not been invoked for a long time.";
+            fn.stateReasonCode = "Idle";
+            invocations.removeAll(functionName);
+        }
+    }
+
     /** Every request answered so far, in order. */
-    public List<Call> calls() {
+    public List<RecordedCall> calls() {
         return List.copyOf(calls);
     }
 
@@ -167,7 +154,7 @@ public final class FakeLambda implements AutoCloseable {
     }
 
     /** Asynchronous (Event) invocations Lambda finished, successfully or not. */
-    public List<Invocations.EventOutcome> eventOutcomes() {
+    public List<EventOutcome> eventOutcomes() {
         return invocations.eventOutcomes();
     }
 
@@ -188,21 +175,21 @@ public final class FakeLambda implements AutoCloseable {
                 Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
                 byte[] body = read(exchange.getRequestBody(), 70 * 1024 * 1024, operation);
                 if (operation.equals("CreateFunction")) {
-                    function = FakeJson.read(body).path("FunctionName").asText(null);
+                    function = ApiJson.read(body).path("FunctionName").asText(null);
                 }
                 interfere(operation, function);
                 Response response = operation.equals("Invoke")
                         ? invocations.invoke(nameOf(function), qualifierOf(function, query), exchange, body, requestId)
                         : control.handle(operation, nameOf(function), m.group(4), query, body);
                 send(exchange, requestId, response);
-                calls.add(new Call(operation, function == null ? null : nameOf(function), response.status(), null));
+                calls.add(new RecordedCall(operation, function == null ? null : nameOf(function), response.status(), null));
             } catch (ApiError e) {
                 sendError(exchange, requestId, e);
-                calls.add(new Call(operation, function == null ? null : nameOf(function), e.status, e.type));
+                calls.add(new RecordedCall(operation, function == null ? null : nameOf(function), e.status, e.type));
             } catch (RuntimeException e) {
-                ApiError error = new ApiError(500, "ServiceException", "fake Lambda failed: " + e);
+                ApiError error = new ApiError(500, "ServiceException", "the emulator failed: " + e);
                 sendError(exchange, requestId, error);
-                calls.add(new Call(operation, function, 500, error.type));
+                calls.add(new RecordedCall(operation, function, 500, error.type));
             }
         }
     }
@@ -232,13 +219,13 @@ public final class FakeLambda implements AutoCloseable {
         };
     }
 
-    /** Requests must be signed with the fake's access key (the signature itself is not checked). */
-    private static void authenticate(HttpExchange exchange) {
+    /** Requests must be signed (AWS Signature V4), with the configured access key when there is one; the signature itself is not checked. */
+    private void authenticate(HttpExchange exchange) {
         String auth = exchange.getRequestHeaders().getFirst("Authorization");
         if (auth == null || !auth.startsWith("AWS4-HMAC-SHA256")) {
             throw new ApiError(403, "MissingAuthenticationTokenException", "Missing Authentication Token");
         }
-        if (!auth.contains("Credential=" + ACCESS_KEY + "/")) {
+        if (accessKeyId != null && !auth.contains("Credential=" + accessKeyId + "/")) {
             throw new ApiError(403, "UnrecognizedClientException",
                     "The security token included in the request is invalid.");
         }
@@ -295,7 +282,7 @@ public final class FakeLambda implements AutoCloseable {
     record Response(int status, Map<String, String> headers, byte[] body) {
         static Response json(int status, Object node) {
             return new Response(status, Map.of("Content-Type", "application/json"),
-                    node == null ? new byte[0] : FakeJson.bytes((com.fasterxml.jackson.databind.JsonNode) node));
+                    node == null ? new byte[0] : ApiJson.bytes((com.fasterxml.jackson.databind.JsonNode) node));
         }
 
         static Response empty(int status) {
@@ -314,13 +301,13 @@ public final class FakeLambda implements AutoCloseable {
     }
 
     private static void sendError(HttpExchange exchange, String requestId, ApiError e) throws IOException {
-        var node = FakeJson.object();
+        var node = ApiJson.object();
         if (e.reason != null) {
             node.put("Reason", e.reason);
         }
         node.put("Type", e.status >= 500 ? "Service" : "User");
         node.put(e.status == 429 ? "message" : "Message", e.getMessage());
-        byte[] body = FakeJson.bytes(node);
+        byte[] body = ApiJson.bytes(node);
         exchange.getResponseHeaders().add("x-amzn-RequestId", requestId);
         exchange.getResponseHeaders().add("x-amzn-ErrorType", e.type);
         exchange.getResponseHeaders().add("Content-Type", "application/json");
@@ -349,7 +336,6 @@ public final class FakeLambda implements AutoCloseable {
 
     @Override
     public void close() {
-        clients.forEach(LambdaClient::close);
         server.stop(0);
         invocations.close();
         scheduler.shutdownNow();
@@ -364,41 +350,5 @@ public final class FakeLambda implements AutoCloseable {
             t.setDaemon(true);
             return t;
         };
-    }
-
-    /** Settings of the fake. */
-    public static final class Builder {
-        private Duration stateDelay = Duration.ofMillis(150);
-        private int accountConcurrency = 1000;
-        private Duration initTimeout = Duration.ofSeconds(60);
-
-        /** How long creations and updates stay Pending / InProgress; default 150 ms. */
-        public Builder stateDelay(Duration value) {
-            this.stateDelay = value;
-            return this;
-        }
-
-        /** The account's concurrency limit; default 1000, as on a new AWS account. */
-        public Builder accountConcurrency(int value) {
-            this.accountConcurrency = value;
-            return this;
-        }
-
-        /**
-         * How long a runtime may take to initialise (first ask for an event); default 60 s. Lambda allows 10 s,
-         * but many JVMs starting at once on a small test machine need longer.
-         */
-        public Builder initTimeout(Duration value) {
-            this.initTimeout = value;
-            return this;
-        }
-
-        public FakeLambda build() {
-            try {
-                return new FakeLambda(this);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
     }
 }

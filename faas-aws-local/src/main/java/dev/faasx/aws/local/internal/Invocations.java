@@ -1,7 +1,8 @@
-package dev.faasx.aws.fake;
+package dev.faasx.aws.local.internal;
 
+import dev.faasx.aws.local.EventOutcome;
 import com.sun.net.httpserver.HttpExchange;
-import dev.faasx.aws.fake.FakeLambda.Response;
+import dev.faasx.aws.local.internal.LambdaApiServer.Response;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The invoke half of the fake: the Invoke API, a pool of execution environments per function, concurrency limits,
+ * The invoke half of the emulator: the Invoke API, a pool of execution environments per function, concurrency limits,
  * provisioned environments and the queue of asynchronous (Event) invocations.
  */
 public final class Invocations {
@@ -25,29 +26,24 @@ public final class Invocations {
     private static final int MAX_EVENT_PAYLOAD = 1024 * 1024;
     private static final int LOG_TAIL_BYTES = 4096;
 
-    /** An asynchronous invocation Lambda ran to its end (after up to two retries on function errors). */
-    public record EventOutcome(String requestId, String functionName, int attempts, boolean succeeded,
-                               String payload) {
-    }
-
     /** An environment and the qualifier it serves ({@code null} for on-demand environments). */
     private record Slot(ExecutionEnvironment environment, String provisionedFor) {
     }
 
-    private final FakeLambda fake;
+    private final LambdaApiServer service;
     private final Map<String, List<Slot>> idle = new HashMap<>();
     private final Map<String, Integer> busy = new HashMap<>();
     private final Map<String, Integer> started = new HashMap<>();
     private final List<ExecutionEnvironment> all = new CopyOnWriteArrayList<>();
     private final List<EventOutcome> events = new CopyOnWriteArrayList<>();
     private final ExecutorService eventQueue = Executors.newFixedThreadPool(2, r -> {
-        Thread t = new Thread(r, "fake-lambda-events");
+        Thread t = new Thread(r, "local-lambda-events");
         t.setDaemon(true);
         return t;
     });
 
-    Invocations(FakeLambda fake) {
-        this.fake = fake;
+    Invocations(LambdaApiServer service) {
+        this.service = service;
     }
 
     Response invoke(String name, String qualifier, HttpExchange exchange, byte[] payload, String requestId) {
@@ -59,9 +55,9 @@ public final class Invocations {
                     + " bytes for the InvokeFunction operation");
         }
         if (payload.length > 0) {
-            FakeJson.read(payload);
+            ApiJson.read(payload);
         }
-        if (fake.throttles.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        if (service.throttles.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             throw ApiError.throttled("CallerRateLimitExceeded");
         }
         Target target = resolve(name, qualifier);
@@ -93,10 +89,25 @@ public final class Invocations {
     }
 
     private Target resolve(String name, String qualifier) {
-        synchronized (fake.lock) {
-            FunctionRecord fn = fake.functions.get(name);
+        synchronized (service.lock) {
+            FunctionRecord fn = service.functions.get(name);
             if (fn == null) {
-                throw ApiError.notFound("Function not found: " + FakeLambda.arn(name));
+                throw ApiError.notFound("Function not found: " + LambdaApiServer.arn(name));
+            }
+            if ("Inactive".equals(fn.state)) {
+                // Lambda answers the call that finds a function inactive with an error and starts restoring it.
+                fn.state = "Pending";
+                fn.stateReason = "The function is being restored after it was inactive.";
+                fn.stateReasonCode = "Restoring";
+                service.later(() -> {
+                    if (service.functions.get(name) == fn && "Pending".equals(fn.state)) {
+                        fn.state = "Active";
+                        fn.stateReason = null;
+                        fn.stateReasonCode = null;
+                    }
+                });
+                throw new ApiError(502, "ResourceNotReadyException", "The function is inactive and its resources"
+                        + " are being restored. Wait until its State is Active and try again.");
             }
             if (!"Active".equals(fn.state)) {
                 throw ApiError.conflict("The operation cannot be performed at this time. The function is currently"
@@ -149,7 +160,7 @@ public final class Invocations {
 
     private Slot acquire(Target target) {
         String name = target.function.name;
-        synchronized (fake.lock) {
+        synchronized (service.lock) {
             List<Slot> free = idle.computeIfAbsent(name, k -> new ArrayList<>());
             free.removeIf(s -> !s.environment().alive());
             for (int i = 0; i < free.size(); i++) {
@@ -166,7 +177,7 @@ public final class Invocations {
                 throw ApiError.throttled("ReservedFunctionConcurrentInvocationLimitExceeded");
             }
             int total = busy.values().stream().mapToInt(Integer::intValue).sum();
-            if (total >= fake.accountConcurrency) {
+            if (total >= service.accountConcurrency) {
                 throw ApiError.throttled("ConcurrentInvocationLimitExceeded");
             }
             busy.merge(name, 1, Integer::sum);
@@ -175,7 +186,7 @@ public final class Invocations {
             // Extracting the package and starting the process take a while: not under the lock.
             return new Slot(start(target.function, target.snapshot, false), null);
         } catch (RuntimeException e) {
-            synchronized (fake.lock) {
+            synchronized (service.lock) {
                 busy.merge(name, -1, Integer::sum);
             }
             throw e;
@@ -183,9 +194,9 @@ public final class Invocations {
     }
 
     private void release(String name, Slot slot, boolean lost) {
-        synchronized (fake.lock) {
+        synchronized (service.lock) {
             busy.merge(name, -1, Integer::sum);
-            FunctionRecord fn = fake.functions.get(name);
+            FunctionRecord fn = service.functions.get(name);
             boolean current = fn != null && (fn.latest == slot.environment().snapshot()
                     || fn.versions.containsValue(slot.environment().snapshot()));
             if (lost || !current || !slot.environment().alive()) {
@@ -198,10 +209,10 @@ public final class Invocations {
 
     private ExecutionEnvironment start(FunctionRecord fn, CodeSnapshot snapshot, boolean provisioned) {
         try {
-            ExecutionEnvironment env = new ExecutionEnvironment(fn.name, fn.arn, snapshot, provisioned, fake.code,
-                    fake.threads, fake.initTimeout);
+            ExecutionEnvironment env = new ExecutionEnvironment(fn.name, fn.arn, snapshot, provisioned, service.code,
+                    service.threads, service.initTimeout);
             all.add(env);
-            synchronized (fake.lock) {
+            synchronized (service.lock) {
                 started.merge(fn.name, 1, Integer::sum);
             }
             return env;
@@ -222,13 +233,13 @@ public final class Invocations {
         CompletableFuture.allOf(readiness.toArray(CompletableFuture[]::new))
                 .orTimeout(snapshot.timeoutSeconds() + 30L, TimeUnit.SECONDS)
                 .whenComplete((ok, failure) -> {
-                    synchronized (fake.lock) {
+                    synchronized (service.lock) {
                         config.status = failure == null ? "READY" : "FAILED";
                         config.available = (int) readiness.stream().filter(f -> !f.isCompletedExceptionally()
                                 && f.isDone()).count();
                         config.statusReason = failure == null ? null : "FUNCTION_ERROR_INIT_FAILURE: the runtime"
                                 + " failed to initialise";
-                        config.lastModified = FakeLambda.now();
+                        config.lastModified = LambdaApiServer.now();
                     }
                 });
     }
@@ -264,13 +275,13 @@ public final class Invocations {
     }
 
     int started(String name) {
-        synchronized (fake.lock) {
+        synchronized (service.lock) {
             return started.getOrDefault(name, 0);
         }
     }
 
     void recycle(String name) {
-        synchronized (fake.lock) {
+        synchronized (service.lock) {
             List<Slot> free = idle.getOrDefault(name, List.of());
             for (Slot s : List.copyOf(free)) {
                 if (s.provisionedFor() == null) {
