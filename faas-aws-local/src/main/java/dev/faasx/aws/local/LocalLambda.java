@@ -30,7 +30,7 @@ import java.util.Objects;
  * invocations reuse an idle environment; every REPORT figure is measured.
  *
  * <p>Scriptable for failure tests: {@link #throttleNextInvocations}, {@link #interfereBeforeNext},
- * {@link #deactivate}, {@link #recycleEnvironments}; every request is recorded ({@link #calls()}). Thread-safe; close
+ * {@link #deactivate}, {@link #recycleEnvironments}, {@link #failNext}; every request is recorded ({@link #calls()}). Thread-safe; close
  * it to stop every process it started. In JUnit 5 tests, {@link LocalLambdaExtension} starts and stops one.
  *
  * <pre>{@code
@@ -100,6 +100,16 @@ public final class LocalLambda implements AutoCloseable {
      */
     public void deactivate(String functionName) {
         server.deactivate(functionName);
+    }
+
+    /**
+     * The next {@code operation} (for example {@code DeleteFunction}) on {@code functionName} is refused with
+     * {@code status} and Lambda's {@code errorType}, as when a permission is missing
+     * ({@code 403, "AccessDeniedException"}); nothing is changed.
+     */
+    public void failNext(String operation, String functionName, int status, String errorType, String message) {
+        server.failNext(Objects.requireNonNull(operation, "operation"), Objects.requireNonNull(functionName,
+                "functionName"), status, Objects.requireNonNull(errorType, "errorType"), message);
     }
 
     /** Every request answered so far, in order. */

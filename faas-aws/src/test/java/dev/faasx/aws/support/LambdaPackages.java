@@ -45,6 +45,11 @@ public final class LambdaPackages {
         return FunctionPackage.jar(zip(Map.of(), handler), handler.getName());
     }
 
+    /** Like {@link #jar(Class)}, with {@code files} added (for example padding that makes it large). */
+    public FunctionPackage.Jar jar(Class<? extends JobHandler> handler, Map<String, byte[]> files) {
+        return FunctionPackage.jar(zip(files, handler), handler.getName());
+    }
+
     /** A {@code provided.al2023} zip whose {@code bootstrap} runs {@code handler} through {@link LambdaRuntimeLoop}. */
     public FunctionPackage.NativeZip bootstrap(Class<? extends JobHandler> handler) {
         String script = "#!/bin/sh\n"

@@ -72,6 +72,7 @@ final class CodeStore {
         }
         String classpath = runtimeClient.classpath();
         List<String> command = new ArrayList<>(javaCommand(snapshot));
+        command.add(runtimeClient.nativeLibraryOption());
         archive(snapshot, classpath, environment).ifPresent(a -> command.add("-XX:SharedArchiveFile=" + a));
         command.addAll(List.of("-cp", classpath, RUNTIME_CLIENT, snapshot.handler()));
         return command;
@@ -105,6 +106,7 @@ final class CodeStore {
     private Optional<Path> train(CodeSnapshot snapshot, String classpath, Map<String, String> environment,
                                  Path archive) {
         List<String> command = new ArrayList<>(javaCommand(snapshot));
+        command.add(runtimeClient.nativeLibraryOption());
         command.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive, "-cp", classpath, RUNTIME_CLIENT,
                 snapshot.handler()));
         ProcessBuilder pb = new ProcessBuilder(command).directory(taskRoot(snapshot).toFile()).redirectErrorStream(true)

@@ -14,6 +14,9 @@ import java.util.UUID;
 final class ControlPlane {
     private final LambdaApiServer service;
     private final Invocations invocations;
+    /** Lambda's limit on a package deployed from S3 (the extracted size limit, which a zip cannot exceed here). */
+    private static final int MAX_S3_PACKAGE_BYTES = 250 * 1024 * 1024;
+
     private final Map<String, String> versionStates = new LinkedHashMap<>();
 
     ControlPlane(LambdaApiServer service, Invocations invocations) {
@@ -25,6 +28,7 @@ final class ControlPlane {
         synchronized (service.lock) {
             return switch (operation) {
                 case "CreateFunction" -> create(ApiJson.read(body));
+                case "ListFunctions" -> list();
                 case "GetFunction" -> getFunction(name, query.get("Qualifier"));
                 case "GetFunctionConfiguration" -> Response.json(200,
                         configuration(existing(name), query.get("Qualifier")));
@@ -72,12 +76,13 @@ final class ControlPlane {
         if (service.functions.containsKey(name)) {
             throw ApiError.conflict("Function already exist: " + name);
         }
-        byte[] code = RequestValues.zip(req.path("Code").path("ZipFile").asText(null));
+        byte[] code = code(req.path("Code"));
         CodeSnapshot snapshot = new CodeSnapshot("$LATEST", code, RequestValues.sha256(code),
                 RequestValues.runtime(req.path("Runtime")),
                 req.path("Handler").asText(""), RequestValues.architecture(req.path("Architectures")),
                 RequestValues.memory(req.path("MemorySize"), 128), RequestValues.timeout(req.path("Timeout"), 3),
-                RequestValues.environment(req.path("Environment")), LambdaApiServer.now());
+                RequestValues.environment(req.path("Environment")), LambdaApiServer.now(),
+                RequestValues.logFormat(req.path("LoggingConfig"), "Text"));
         FunctionRecord fn = new FunctionRecord(name, LambdaApiServer.arn(name));
         fn.role = role;
         fn.description = req.path("Description").asText("");
@@ -97,6 +102,44 @@ final class ControlPlane {
             }
         });
         return Response.json(201, configJson(fn, snapshot, fn.state));
+    }
+
+    /**
+     * The package of a CreateFunction {@code Code} or an UpdateFunctionCode request: {@code ZipFile} (base64), or
+     * {@code S3Bucket} and {@code S3Key} (optionally {@code S3ObjectVersion}) naming an object in the emulator's S3.
+     */
+    private byte[] code(JsonNode source) {
+        String zip = source.path("ZipFile").asText(null);
+        String bucket = source.path("S3Bucket").asText(null);
+        if (zip != null && bucket != null) {
+            throw ApiError.invalid("Please do not provide other FunctionCode parameters when providing a ZipFile.");
+        }
+        if (bucket == null) {
+            return RequestValues.zip(zip);
+        }
+        String key = source.path("S3Key").asText(null);
+        if (key == null || key.isEmpty()) {
+            throw ApiError.invalid("S3Key is required when S3Bucket is given.");
+        }
+        byte[] code = service.objects.read(bucket, key).orElseThrow(() -> ApiError.invalid("Error occurred while"
+                + " GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist."));
+        if (code.length > MAX_S3_PACKAGE_BYTES) {
+            throw ApiError.invalid("Unzipped size must be smaller than " + MAX_S3_PACKAGE_BYTES + " bytes");
+        }
+        if (!Zips.readable(code)) {
+            throw ApiError.invalid("Could not unzip uploaded file. Please check your file, then try to upload again.");
+        }
+        return code;
+    }
+
+    /** All functions' {@code $LATEST} configurations, in one page. */
+    private Response list() {
+        ObjectNode out = ApiJson.object();
+        var array = out.putArray("Functions");
+        for (FunctionRecord fn : service.functions.values()) {
+            array.add(configJson(fn, fn.latest, fn.state));
+        }
+        return Response.json(200, out);
     }
 
     private Response getFunction(String name, String qualifier) {
@@ -130,12 +173,13 @@ final class ControlPlane {
     private Response updateCode(String name, JsonNode req) {
         FunctionRecord fn = existing(name);
         requireIdle(fn);
-        byte[] code = RequestValues.zip(req.path("ZipFile").asText(null));
+        byte[] code = code(req);
         CodeSnapshot c = fn.latest;
         String architecture = req.has("Architectures")
                 ? RequestValues.architecture(req.path("Architectures")) : c.architecture();
         CodeSnapshot next = new CodeSnapshot("$LATEST", code, RequestValues.sha256(code), c.runtime(), c.handler(),
-                architecture, c.memoryMb(), c.timeoutSeconds(), c.environment(), LambdaApiServer.now());
+                architecture, c.memoryMb(), c.timeoutSeconds(), c.environment(), LambdaApiServer.now(),
+                c.logFormat());
         return beginUpdate(fn, next);
     }
 
@@ -156,7 +200,7 @@ final class ControlPlane {
                 RequestValues.memory(req.path("MemorySize"), c.memoryMb()),
                 RequestValues.timeout(req.path("Timeout"), c.timeoutSeconds()),
                 req.has("Environment") ? RequestValues.environment(req.path("Environment")) : c.environment(),
-                LambdaApiServer.now());
+                LambdaApiServer.now(), RequestValues.logFormat(req.path("LoggingConfig"), c.logFormat()));
         return beginUpdate(fn, next);
     }
 
@@ -356,6 +400,9 @@ final class ControlPlane {
         c.put("PackageType", "Zip");
         c.putArray("Architectures").add(s.architecture());
         c.putObject("EphemeralStorage").put("Size", 512);
+        ObjectNode logging = c.putObject("LoggingConfig");
+        logging.put("LogFormat", s.logFormat());
+        logging.put("LogGroup", "/aws/lambda/" + fn.name);
         ObjectNode vars = c.putObject("Environment").putObject("Variables");
         s.environment().forEach(vars::put);
         c.put("State", state);

@@ -24,6 +24,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * One Lambda execution environment: a real child process (the package's {@code bootstrap}, or a JVM running the JAR's
@@ -120,13 +121,15 @@ final class ExecutionEnvironment implements AutoCloseable {
         StringBuilder invocationLog = new StringBuilder();
         Long initNanos = null;
         try {
-            initNanos = ready.get(initTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            initNanos = awaitInit(timeoutMs);
         } catch (Exception e) {
             boolean slow = e instanceof TimeoutException;
             close();
             byte[] error = initError != null ? initError : slow
-                    ? errorJson("Runtime.InitTimeout", "RequestId: " + requestId + " Error: the runtime did not"
-                    + " ask for an event within " + initTimeout.toSeconds() + " s")
+                    ? errorJson("Sandbox.Timedout", "RequestId: " + requestId + " Error: Task timed out after "
+                    + String.format(Locale.ROOT, "%.2f", timeoutMs / 1000d) + " seconds (the runtime did not"
+                    + " finish its init within the " + initTimeout.toSeconds() + " s init limit nor the function's"
+                    + " timeout)")
                     : errorJson("Runtime.ExitError", "RequestId: " + requestId
                     + " Error: Runtime exited before it was ready" + exitSuffix());
             invocationLog.append(drainLog());
@@ -165,25 +168,83 @@ final class ExecutionEnvironment implements AutoCloseable {
                 cold && !provisioned ? initNanos : null, lost || !alive());
     }
 
+    /**
+     * Waits for the runtime's init: up to the init limit, and then, as Lambda re-runs an init that ran out of time as
+     * part of the first invocation, up to the function's timeout more.
+     */
+    private long awaitInit(long timeoutMs) throws Exception {
+        try {
+            return ready.get(initTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException beyondInitLimit) {
+            return ready.get(timeoutMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
     private Result finish(String requestId, String version, StringBuilder lines, Outcome outcome, long durationNanos,
                           Long initNanos, boolean lost) {
         double ms = durationNanos / 1_000_000d;
-        long billed = (long) Math.ceil(ms + (initNanos == null ? 0 : initNanos / 1_000_000d));
+        long billed = Math.max(1, (long) Math.ceil(ms + (initNanos == null ? 0 : initNanos / 1_000_000d)));
+        long maxMemory = maxMemoryUsedMb();
+        String text = "JSON".equals(snapshot.logFormat())
+                ? jsonLog(requestId, version, lines, outcome, ms, billed, maxMemory, initNanos)
+                : textLog(requestId, version, lines, ms, billed, maxMemory, initNanos);
+        return new Result(outcome.payload(), outcome.functionError(), text, lost);
+    }
+
+    /** The invocation's log in Lambda's text format: START, the function's lines, END and the REPORT line. */
+    private String textLog(String requestId, String version, StringBuilder lines, double ms, long billed,
+                           long maxMemory, Long initNanos) {
         StringBuilder text = new StringBuilder();
         text.append("START RequestId: ").append(requestId).append(" Version: ").append(version).append('\n');
         text.append(lines);
         text.append("END RequestId: ").append(requestId).append('\n');
         text.append("REPORT RequestId: ").append(requestId)
                 .append("\tDuration: ").append(String.format(Locale.ROOT, "%.2f", ms)).append(" ms")
-                .append("\tBilled Duration: ").append(Math.max(1, billed)).append(" ms")
+                .append("\tBilled Duration: ").append(billed).append(" ms")
                 .append("\tMemory Size: ").append(snapshot.memoryMb()).append(" MB")
-                .append("\tMax Memory Used: ").append(maxMemoryUsedMb()).append(" MB");
+                .append("\tMax Memory Used: ").append(maxMemory).append(" MB");
         if (initNanos != null) {
             text.append("\tInit Duration: ").append(String.format(Locale.ROOT, "%.2f", initNanos / 1_000_000d))
                     .append(" ms");
         }
         text.append("\t\n");
-        return new Result(outcome.payload(), outcome.functionError(), text.toString(), lost);
+        return text.toString();
+    }
+
+    /**
+     * The invocation's log in Lambda's JSON format: one JSON object per line, {@code platform.start}, the function's
+     * lines (the runtime writes JSON itself when told {@code AWS_LAMBDA_LOG_FORMAT=JSON}), {@code platform.runtimeDone}
+     * and {@code platform.report} with the same figures as the text REPORT line.
+     */
+    private String jsonLog(String requestId, String version, StringBuilder lines, Outcome outcome, double ms,
+                           long billed, long maxMemory, Long initNanos) {
+        String time = java.time.Instant.now().toString();
+        ObjectNode start = ApiJson.object();
+        start.put("time", time);
+        start.put("type", "platform.start");
+        start.putObject("record").put("requestId", requestId).put("version", version);
+        ObjectNode done = ApiJson.object();
+        done.put("time", time);
+        done.put("type", "platform.runtimeDone");
+        done.putObject("record").put("requestId", requestId)
+                .put("status", outcome.functionError() == null ? "success" : "failure");
+        ObjectNode report = ApiJson.object();
+        report.put("time", time);
+        report.put("type", "platform.report");
+        ObjectNode record = report.putObject("record");
+        record.put("requestId", requestId);
+        ObjectNode metrics = record.putObject("metrics");
+        metrics.put("durationMs", Math.round(ms * 100) / 100d);
+        metrics.put("billedDurationMs", billed);
+        metrics.put("memorySizeMB", snapshot.memoryMb());
+        metrics.put("maxMemoryUsedMB", maxMemory);
+        if (initNanos != null) {
+            metrics.put("initDurationMs", Math.round(initNanos / 10_000d) / 100d);
+        }
+        record.put("status", outcome.functionError() == null ? "success" : "failure");
+        return new String(ApiJson.bytes(start), StandardCharsets.UTF_8) + "\n" + lines
+                + new String(ApiJson.bytes(done), StandardCharsets.UTF_8) + "\n"
+                + new String(ApiJson.bytes(report), StandardCharsets.UTF_8) + "\n";
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -295,6 +356,11 @@ final class ExecutionEnvironment implements AutoCloseable {
         env.put("AWS_REGION", LambdaApiServer.REGION);
         env.put("AWS_DEFAULT_REGION", LambdaApiServer.REGION);
         env.put("AWS_EXECUTION_ENV", "AWS_Lambda_" + snapshot.runtime());
+        env.put("AWS_LAMBDA_LOG_FORMAT", snapshot.logFormat());
+        env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + functionName);
+        env.put("AWS_LAMBDA_LOG_STREAM_NAME", java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString()
+                .replace('-', '/') + "/[" + snapshot.version() + "]" + java.util.UUID.randomUUID().toString()
+                .replace("-", ""));
         env.putAll(snapshot.environment());
         return env;
     }

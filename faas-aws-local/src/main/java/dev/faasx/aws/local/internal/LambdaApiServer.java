@@ -71,6 +71,8 @@ public final class LambdaApiServer implements AutoCloseable {
     final AtomicInteger throttles = new AtomicInteger();
     private final String accessKeyId;
     private final Map<String, String> interferences = new LinkedHashMap<>();
+    private final Map<String, ApiError> failures = new LinkedHashMap<>();
+    final ObjectStore objects = new ObjectStore();
     private final List<RecordedCall> calls = new CopyOnWriteArrayList<>();
     private final HttpServer server;
     private final ControlPlane control;
@@ -167,6 +169,13 @@ public final class LambdaApiServer implements AutoCloseable {
                 String path = URLDecoder.decode(exchange.getRequestURI().getRawPath(), StandardCharsets.UTF_8);
                 Matcher m = ROUTE.matcher(path);
                 if (!m.matches()) {
+                    if (path.length() > 1) {
+                        authenticate(exchange);
+                        objects.handle(exchange, path, requestId);
+                        calls.add(new RecordedCall("S3 " + exchange.getRequestMethod(), null,
+                                exchange.getResponseCode(), null));
+                        return;
+                    }
                     throw new ApiError(404, "UnknownOperationException", "Unknown operation " + path);
                 }
                 function = m.group(2);
@@ -178,6 +187,7 @@ public final class LambdaApiServer implements AutoCloseable {
                     function = ApiJson.read(body).path("FunctionName").asText(null);
                 }
                 interfere(operation, function);
+                injectFailure(operation, function);
                 Response response = operation.equals("Invoke")
                         ? invocations.invoke(nameOf(function), qualifierOf(function, query), exchange, body, requestId)
                         : control.handle(operation, nameOf(function), m.group(4), query, body);
@@ -199,6 +209,7 @@ public final class LambdaApiServer implements AutoCloseable {
                 + " " + (item == null ? "-" : "item");
         return switch (key) {
             case "POST 2015-03-31 - - -" -> "CreateFunction";
+            case "GET 2015-03-31 - - -" -> "ListFunctions";
             case "GET 2015-03-31 fn - -" -> "GetFunction";
             case "DELETE 2015-03-31 fn - -" -> "DeleteFunction";
             case "GET 2015-03-31 fn configuration -" -> "GetFunctionConfiguration";
@@ -228,6 +239,26 @@ public final class LambdaApiServer implements AutoCloseable {
         if (accessKeyId != null && !auth.contains("Credential=" + accessKeyId + "/")) {
             throw new ApiError(403, "UnrecognizedClientException",
                     "The security token included in the request is invalid.");
+        }
+    }
+
+    /**
+     * The next {@code operation} on {@code functionName} fails with {@code status} and {@code errorType}, without
+     * doing anything, as when Lambda refuses a request (for example AccessDeniedException for a missing permission).
+     */
+    public void failNext(String operation, String functionName, int status, String errorType, String message) {
+        synchronized (failures) {
+            failures.put(operation + " " + functionName, new ApiError(status, errorType, message));
+        }
+    }
+
+    private void injectFailure(String operation, String function) {
+        ApiError failure;
+        synchronized (failures) {
+            failure = function == null ? null : failures.remove(operation + " " + nameOf(function));
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 

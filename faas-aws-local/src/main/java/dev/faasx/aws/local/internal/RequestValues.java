@@ -26,7 +26,8 @@ final class RequestValues {
 
     static byte[] zip(String base64) {
         if (base64 == null || base64.isEmpty()) {
-            throw ApiError.invalid("Code.ZipFile is required (this emulator takes no S3 locations)");
+            throw ApiError.invalid("Code must name a ZipFile or an S3Bucket and S3Key (container images are not"
+                    + " emulated)");
         }
         byte[] code;
         try {
@@ -38,6 +39,21 @@ final class RequestValues {
             throw ApiError.invalid("Could not unzip uploaded file. Please check your file, then try to upload again.");
         }
         return code;
+    }
+
+    /** {@code LoggingConfig.LogFormat}: {@code Text} or {@code JSON}; {@code fallback} when not given. */
+    static String logFormat(JsonNode loggingConfig, String fallback) {
+        JsonNode format = loggingConfig.path("LogFormat");
+        if (format.isMissingNode() || format.isNull()) {
+            return fallback;
+        }
+        String value = format.asText();
+        if (!value.equals("Text") && !value.equals("JSON")) {
+            throw new ApiError(400, "ValidationException", "1 validation error detected: Value '" + value
+                    + "' at 'loggingConfig.logFormat' failed to satisfy constraint: Member must satisfy enum value"
+                    + " set: [Text, JSON]");
+        }
+        return value;
     }
 
     static String runtime(JsonNode node) {
