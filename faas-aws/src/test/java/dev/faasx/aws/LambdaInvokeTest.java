@@ -196,6 +196,12 @@ class LambdaInvokeTest {
             assertThat(e.requestId()).isPresent();
             assertThat(e.jobId()).hasValue(FAILING);
             assertThat(e.isRetryable()).isFalse();
+            assertThat(e.getCause()).as("the function's stack trace, as the runtime interface client reported it")
+                    .isNotNull();
+            assertThat(e.getCause().getStackTrace()).anySatisfy(frame -> {
+                assertThat(frame.getClassName()).isEqualTo(TestHandlers.Failing.class.getName());
+                assertThat(frame.getMethodName()).isEqualTo("handle");
+            });
         }
 
         @Test

@@ -35,7 +35,8 @@ import java.util.Map;
  *     dev.faasx.aws.function.LambdaRuntimeLoop com.example.Resize
  * </pre>
  *
- * <p>Stack traces go to the log (stderr), never into the answer.
+ * <p>Failures are posted as Lambda's managed Java runtimes post them: the exception's class as {@code errorType}, its
+ * message as {@code errorMessage} and its frames as {@code stackTrace}; the trace also goes to the log (stderr).
  */
 public final class LambdaRuntimeLoop {
     /** The environment variable holding the runtime API's {@code host:port}. */
@@ -140,7 +141,7 @@ public final class LambdaRuntimeLoop {
                     log.println("faasx: request " + event.requestId() + " failed:");
                     failure.thrown().printStackTrace(log);
                 }
-                api.fail(event.requestId(), failure.errorType(), failure.errorMessage(), null);
+                api.fail(event.requestId(), failure.errorType(), failure.errorMessage(), failure.thrown());
             }
         }
     }
@@ -157,7 +158,7 @@ public final class LambdaRuntimeLoop {
                 e.printStackTrace(log);
                 String message = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
                 String type = e instanceof JobFailedException jf ? jf.errorType() : e.getClass().getName();
-                api.fail(event.requestId(), type, message, null);
+                api.fail(event.requestId(), type, message, e);
                 continue;
             }
             respond(event, out.toByteArray());

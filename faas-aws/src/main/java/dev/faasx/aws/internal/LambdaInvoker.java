@@ -253,15 +253,20 @@ public final class LambdaInvoker {
         return b.build();
     }
 
-    /** Lambda's error object ({@code errorMessage}, {@code errorType}) as a typed failure. */
+    /**
+     * Lambda's error object ({@code errorMessage}, {@code errorType} and, from Java runtimes, {@code stackTrace}) as a
+     * typed failure; the function's stack trace becomes the failure's cause.
+     */
     private FaasException functionError(byte[] payload, String functionError, ErrorContext ctx) {
         String message = null;
         String type = null;
+        JsonNode stackTrace = null;
         try {
             JsonNode node = json.readTree(payload);
             if (node != null && node.isObject()) {
                 message = text(node.get("errorMessage"));
                 type = text(node.get("errorType"));
+                stackTrace = node.get("stackTrace");
             }
         } catch (IOException notJson) {
             // Not Lambda's error object: the raw text below is the best description there is.
@@ -275,7 +280,8 @@ public final class LambdaInvoker {
         if ("Sandbox.Timedout".equals(type) || message.contains("Task timed out after")) {
             return new FaasTimeoutException(message, null, withCode);
         }
-        return new FunctionErrorException(message, type, withCode, null);
+        return new FunctionErrorException(message, type, withCode,
+                FunctionStackTrace.of(String.valueOf(type), message, stackTrace));
     }
 
     private static String text(JsonNode node) {

@@ -21,9 +21,12 @@ public final class Executors {
     private Executors() {
     }
 
-    /** An emulator that accepts only {@link #ACCESS_KEY}. */
+    /**
+     * An emulator that accepts only {@link #ACCESS_KEY}, with creations and updates settling after 50 ms (Lambda
+     * takes seconds; the order of states is what the tests check, not their length).
+     */
     public static LocalLambda.Builder emulator() {
-        return LocalLambda.builder().accessKeyId(ACCESS_KEY);
+        return LocalLambda.builder().accessKeyId(ACCESS_KEY).stateDelay(Duration.ofMillis(50));
     }
 
     /** A real SDK client pointed at {@code lambda}, signing with {@code accessKeyId}; the caller closes it. */

@@ -143,7 +143,17 @@ public final class LambdaPackages {
     }
 
     private static void put(ZipOutputStream zip, String name, byte[] content) throws IOException {
-        zip.putNextEntry(new ZipEntry(name));
+        ZipEntry entry = new ZipEntry(name);
+        if (content.length > 1024 * 1024) {
+            // Large files (padding) are stored: deflating megabytes of random bytes only costs time.
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(content);
+            entry.setMethod(ZipEntry.STORED);
+            entry.setSize(content.length);
+            entry.setCompressedSize(content.length);
+            entry.setCrc(crc.getValue());
+        }
+        zip.putNextEntry(entry);
         zip.write(content);
         zip.closeEntry();
     }

@@ -19,9 +19,9 @@ import java.util.concurrent.TimeUnit;
  * Java runtimes run: AWS's runtime interface client ({@code aws-lambda-java-runtime-interface-client}), which loads
  * the handler from the task root (classes at its root, JARs under {@code lib/}) and talks to the Runtime API. It also
  * keeps a class-data-sharing archive per package
- * and handler, recorded by one training start of the runtime when the package starts its second environment, so that
- * the many JVMs a test starts on a small machine start about twice as fast; a package started once pays nothing, and
- * one whose training fails simply runs without an archive.
+ * and handler, recorded in the background by one training start of the runtime when the package starts its second
+ * environment, so that the many JVMs a test starts on a small machine start faster; a package started once pays
+ * nothing, and one whose training fails simply runs without an archive.
  */
 final class CodeStore {
     /** JVM flags for a quick start of small JVMs, as Lambda's own Java runtimes tune theirs. */
@@ -86,6 +86,10 @@ final class CodeStore {
         return command;
     }
 
+    /**
+     * The archive for this package and handler when one is ready. The second start of a package begins recording it
+     * in the background; starts before it is ready simply run without it, so recording never delays a start.
+     */
     private Optional<Path> archive(CodeSnapshot snapshot, String classpath, Map<String, String> environment) {
         String key = snapshot.codeSha256() + "|" + snapshot.handler() + "|" + snapshot.memoryMb() + "|"
                 + environment.get("FAASX_HANDLER");
@@ -95,11 +99,14 @@ final class CodeStore {
         CompletableFuture<Optional<Path>> mine = new CompletableFuture<>();
         CompletableFuture<Optional<Path>> existing = archives.putIfAbsent(key, mine);
         if (existing != null) {
-            return existing.join();
+            return existing.isDone() ? existing.join() : Optional.empty();
         }
         Path archive = root.resolve("cds-" + Integer.toHexString(key.hashCode()) + "-" + archives.size() + ".jsa");
-        mine.complete(train(snapshot, classpath, environment, archive));
-        return mine.join();
+        Thread recorder = new Thread(() -> mine.complete(train(snapshot, classpath, environment, archive)),
+                "local-lambda-cds");
+        recorder.setDaemon(true);
+        recorder.start();
+        return Optional.empty();
     }
 
     /** Starts the runtime once against a closed port: it loads the handler, fails to connect and exits. */
