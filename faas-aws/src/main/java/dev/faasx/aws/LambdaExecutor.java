@@ -50,18 +50,24 @@ import software.amazon.awssdk.services.s3.S3Client;
  *
  * <p>Deploys a {@link FunctionPackage.NativeZip} (a zip with an executable {@code bootstrap}) on the
  * {@code provided.al2023} runtime, or a {@link FunctionPackage.Jar} on a managed Java runtime, where the adapter
- * {@code dev.faasx.aws.function.LambdaJobHandler} runs the JAR's {@code JobHandler}. Deploying creates the function or
- * updates its code and then its configuration, waiting with the SDK's waiters between steps; only when the provider
- * option {@code aws.reservedConcurrency=true} is set does it reserve {@link FaasConfig#maxConcurrency()} concurrent
- * executions (a reservation takes concurrency from the rest of the account, and new accounts often cannot reserve
- * any); when {@link FaasConfig#keepWarmInstances()} is above zero, it keeps that many environments initialised with provisioned concurrency on the alias {@code faasx-warm}.
- * Provider options: {@code aws.architecture} ({@code x86_64} or {@code arm64}), {@code aws.runtime}
- * ({@code java17} or {@code java21}, for JARs), {@code aws.reservedConcurrency} ({@code true} or {@code false}).
+ * {@code dev.faasx.aws.function.LambdaJobHandler} (module {@code faas-aws-function}) runs the JAR's
+ * {@code JobHandler}. Deploying creates the function or updates its code and then its configuration, waiting with the
+ * SDK's waiters between steps. A package over Lambda's 50 MB direct-upload limit is put in the S3 bucket given to
+ * {@link Builder#packageBucket(String, String)} and deployed from there. Concurrency is reserved only with the
+ * provider option {@code aws.reservedConcurrency=true} (a reservation takes concurrency from the rest of the account,
+ * and new accounts often cannot reserve any). When {@link FaasConfig#keepWarmInstances()} is above zero, that many
+ * environments are kept initialised with provisioned concurrency on the alias {@code faasx-warm}, which invocations
+ * then use; whether a function has the alias is read from Lambda, so every process agrees. Provider options:
+ * {@code aws.architecture} ({@code x86_64} or {@code arm64}), {@code aws.runtime} ({@code java21} or {@code java17},
+ * for JARs), {@code aws.reservedConcurrency} ({@code false} or {@code true}), {@code aws.logFormat} ({@code Text} or
+ * {@code JSON}).
  *
  * <p>An invocation sends the spec's invoke request JSON and expects the spec's response JSON. Its metrics carry the
- * round trip measured here and the figures of Lambda's {@code REPORT} line (duration, billed duration, memory size,
- * max memory used, init duration) as reported by the provider; a figure Lambda did not report stays unknown. A cold
- * start is reported exactly when the REPORT line has an {@code Init Duration}.
+ * round trip measured here and the figures of Lambda's report (the text {@code REPORT} line or the JSON
+ * {@code platform.report} record: duration, billed duration, memory size, max memory used, init duration) as
+ * reported by the provider; without a report, the execution time faasx's adapter measured inside the function is
+ * labelled as reported by the function, and every other figure stays unknown. A cold start is reported exactly when
+ * the report has an init (or restore) duration. A function error keeps the function's type, message and stack trace.
  *
  * <p>Thread-safe; share one executor across jobs and close it when done.
  *

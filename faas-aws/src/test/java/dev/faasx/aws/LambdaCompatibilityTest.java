@@ -13,10 +13,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
 
 /**
- * The compatibility kit against the local Lambda fake, with the compatibility function deployed as a JAR on the
+ * The compatibility kit against the local Lambda emulator, with the compatibility function deployed as a JAR on the
  * (emulated) managed Java runtime: real SDK client, real child JVMs running {@code LambdaJobHandler}.
  */
-@DisplayName("LambdaExecutor passes the compatibility kit (JAR on the Java runtime, local Lambda fake)")
+@DisplayName("LambdaExecutor passes the compatibility kit (JAR on the Java runtime, local Lambda emulator)")
 class LambdaCompatibilityTest extends FaasExecutorCompatibilityKit {
     private final LocalLambda fake = Executors.emulator().build();
     private final LambdaExecutor executor = Executors.against(fake).build();
@@ -33,7 +33,7 @@ class LambdaCompatibilityTest extends FaasExecutorCompatibilityKit {
     }
 
     /**
-     * The kit's configuration with an 8 s timeout instead of 3 s: the fake runs every environment on this machine's
+     * The kit's configuration with an 8 s timeout instead of 3 s: the emulator runs every environment on this machine's
      * CPUs, and the first call of a fresh JVM among 16 starting at once can take seconds on a loaded 2-core machine,
      * where Lambda would give each environment its own share.
      */

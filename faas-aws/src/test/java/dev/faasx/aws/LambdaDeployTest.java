@@ -33,7 +33,7 @@ import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
 import software.amazon.awssdk.services.lambda.model.GetFunctionResponse;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@DisplayName("LambdaExecutor deployments against the local Lambda fake")
+@DisplayName("LambdaExecutor deployments against the local Lambda emulator")
 class LambdaDeployTest {
     private final LocalLambda fake = Executors.emulator().build();
     private final LambdaClient client = Executors.client(fake);
@@ -169,7 +169,7 @@ class LambdaDeployTest {
 
             List<String> ops = operations(name);
             int conflict = ops.indexOf("UpdateFunctionCode!ResourceConflictException");
-            assertThat(conflict).as("the fake refused the first code update: %s", ops).isNotNegative();
+            assertThat(conflict).as("the emulator refused the first code update: %s", ops).isNotNegative();
             assertThat(ops.subList(conflict + 1, ops.size())).contains("GetFunction", "UpdateFunctionCode",
                     "UpdateFunctionConfiguration");
             assertThat(described(job).configuration().memorySize()).isEqualTo(640);

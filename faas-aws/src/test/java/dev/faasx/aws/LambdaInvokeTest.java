@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@DisplayName("LambdaExecutor invocations against the local Lambda fake")
+@DisplayName("LambdaExecutor invocations against the local Lambda emulator")
 class LambdaInvokeTest {
     private static final long ECHO = 1;
     private static final long FAILING = 2;

@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.lambda.LambdaAsyncClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@DisplayName("LambdaExecutor health, warm-up, look-up and removal against the local Lambda fake")
+@DisplayName("LambdaExecutor health, warm-up, look-up and removal against the local Lambda emulator")
 class LambdaManagementTest {
     private final LocalLambda fake = Executors.emulator().build();
     private final LambdaClient client = Executors.client(fake);

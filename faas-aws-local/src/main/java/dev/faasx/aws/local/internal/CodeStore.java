@@ -36,6 +36,7 @@ final class CodeStore {
     private final Map<String, Path> extracted = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Optional<Path>>> archives = new ConcurrentHashMap<>();
     private final Map<String, Integer> starts = new ConcurrentHashMap<>();
+    private final List<Process> recorders = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     CodeStore(Path root, Path java) {
         this.root = root;
@@ -90,6 +91,19 @@ final class CodeStore {
      * The archive for this package and handler when one is ready. The second start of a package begins recording it
      * in the background; starts before it is ready simply run without it, so recording never delays a start.
      */
+    /** Stops archive recordings still running, so that the emulator's files can be deleted. */
+    void close() {
+        for (Process recorder : recorders) {
+            recorder.destroyForcibly();
+            try {
+                recorder.waitFor(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     private Optional<Path> archive(CodeSnapshot snapshot, String classpath, Map<String, String> environment) {
         String key = snapshot.codeSha256() + "|" + snapshot.handler() + "|" + snapshot.memoryMb() + "|"
                 + environment.get("FAASX_HANDLER");
@@ -123,6 +137,7 @@ final class CodeStore {
         pb.environment().put("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:1");
         try {
             Process process = pb.start();
+            recorders.add(process);
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 return Optional.empty();

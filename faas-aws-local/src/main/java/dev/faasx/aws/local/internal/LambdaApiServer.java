@@ -37,9 +37,11 @@ import java.util.regex.Pattern;
  * public face. Thread-safe; closing stops every process it started.
  */
 public final class LambdaApiServer implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LambdaApiServer.class);
     static final String REGION = "us-east-1";
     static final String ACCOUNT = "123456789012";
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+    private static final Pattern API_VERSION = Pattern.compile("/\\d{4}-\\d{2}-\\d{2}/");
     private static final Pattern ROUTE = Pattern.compile(
             "/(2015-03-31|2017-10-31|2019-09-30)/functions(?:/([^/]+))?(?:/([a-z-]+))?(?:/([^/]+))?/?");
 
@@ -169,7 +171,7 @@ public final class LambdaApiServer implements AutoCloseable {
                 String path = URLDecoder.decode(exchange.getRequestURI().getRawPath(), StandardCharsets.UTF_8);
                 Matcher m = ROUTE.matcher(path);
                 if (!m.matches()) {
-                    if (path.length() > 1) {
+                    if (path.length() > 1 && !API_VERSION.matcher(path).lookingAt()) {
                         authenticate(exchange);
                         objects.handle(exchange, path, requestId);
                         calls.add(new RecordedCall("S3 " + exchange.getRequestMethod(), null,
@@ -371,7 +373,10 @@ public final class LambdaApiServer implements AutoCloseable {
         invocations.close();
         scheduler.shutdownNow();
         threads.shutdownNow();
-        Zips.deleteTree(workDir);
+        code.close();
+        if (!Zips.deleteTree(workDir)) {
+            LOG.warn("could not delete all of the emulator's files under {}", workDir);
+        }
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {

@@ -61,21 +61,28 @@ final class Zips {
         }
     }
 
-    static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
+    /**
+     * Deletes {@code root} and everything under it, twice over if a file appeared meanwhile (a process that was just
+     * stopped may still be writing); what cannot be deleted is left, and reported by the return value.
+     */
+    static boolean deleteTree(Path root) {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            if (!Files.exists(root)) {
+                return true;
+            }
+            try (Stream<Path> paths = Files.walk(root)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                    try {
+                        Files.deleteIfExists(p);
+                    } catch (IOException e) {
+                        // Another pass, or the caller, deals with it.
+                    }
+                });
+            } catch (IOException | java.io.UncheckedIOException e) {
+                // A file vanished while walking: try again.
+            }
         }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return !Files.exists(root);
     }
 
     private static ZipFile open(byte[] zip) throws IOException {
