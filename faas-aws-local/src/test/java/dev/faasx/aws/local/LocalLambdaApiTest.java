@@ -72,7 +72,8 @@ class LocalLambdaApiTest {
         }
 
         @Test
-        @DisplayName("creates a function from a zip, lists it, keeps the unreserved minimum, and deletes it")
+        @DisplayName("creates a function from a zip, lists it, keeps the unreserved minimum, takes any JSON payload, and"
+                + " deletes it")
         void createReserveDelete() throws Exception {
             String zip = Base64.getEncoder().encodeToString(zip("bootstrap", "#!/bin/sh\nexit 0\n"));
             String create = "{\"FunctionName\":\"plain\",\"Runtime\":\"provided.al2023\",\"Handler\":\"bootstrap\","
@@ -90,6 +91,20 @@ class LocalLambdaApiTest {
             assertThat(tooMuch.body()).contains("below its minimum value of [10]");
             assertThat(send("PUT", "/2017-10-31/functions/plain/concurrency",
                     bytes("{\"ReservedConcurrentExecutions\":40}")).statusCode()).isEqualTo(200);
+
+            for (int i = 0; i < 100 && !send("GET", "/2015-03-31/functions/plain", null).body()
+                    .contains("\"State\":\"Active\""); i++) {
+                Thread.sleep(50);
+            }
+            HttpResponse<String> notJson = send("POST", "/2015-03-31/functions/plain/invocations", bytes("{oops"));
+            assertThat(notJson.statusCode()).isEqualTo(400);
+            assertThat(notJson.headers().firstValue("x-amzn-ErrorType")).contains("InvalidRequestContentException");
+            HttpResponse<String> invoked = send("POST", "/2015-03-31/functions/plain/invocations",
+                    bytes("\"any JSON value\""));
+            assertThat(invoked.statusCode()).isEqualTo(200);
+            assertThat(invoked.headers().firstValue("X-Amz-Function-Error")).contains("Unhandled");
+            // The zip entry has no execute bit, so the runtime cannot start: Lambda's error for that.
+            assertThat(invoked.body()).contains("Runtime.InvalidEntrypoint", "Permission denied");
 
             assertThat(send("DELETE", "/2015-03-31/functions/plain", null).statusCode()).isEqualTo(204);
             assertThat(send("GET", "/2015-03-31/functions/plain", null).statusCode()).isEqualTo(404);

@@ -28,6 +28,21 @@ final class ApiJson {
     }
 
     /** The request body as a JSON object; a body that is not one is Lambda's InvalidRequestContentException. */
+    /** Checks that an Invoke payload is JSON; Lambda takes any JSON value (object, array, string, number...). */
+    static void requireJson(byte[] payload) {
+        try (var parser = MAPPER.createParser(payload)) {
+            if (parser.nextToken() == null) {
+                throw new IOException("empty");
+            }
+            parser.skipChildren();
+            if (parser.nextToken() != null) {
+                throw new IOException("more than one value");
+            }
+        } catch (IOException e) {
+            throw new ApiError(400, "InvalidRequestContentException", "Could not parse request body into json");
+        }
+    }
+
     static JsonNode read(byte[] body) {
         if (body.length == 0) {
             return MAPPER.createObjectNode();

@@ -55,7 +55,7 @@ public final class Invocations {
                     + " bytes for the InvokeFunction operation");
         }
         if (payload.length > 0) {
-            ApiJson.read(payload);
+            ApiJson.requireJson(payload);
         }
         if (service.throttles.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             throw ApiError.throttled("CallerRateLimitExceeded");
