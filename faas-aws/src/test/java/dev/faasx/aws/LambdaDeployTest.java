@@ -194,7 +194,8 @@ class LambdaDeployTest {
     @DisplayName("keep-warm")
     class KeepWarm {
         @Test
-        @DisplayName("publishes a version, points the alias at it and provisions concurrency; calls use the alias")
+        @DisplayName("publishes a version, points the alias at it and provisions concurrency; calls, also from another"
+                + " executor, use the alias")
         void provisionsConcurrencyOnAlias() {
             long job = job();
             FaasConfig config = FaasConfig.builder().maxConcurrency(4).keepWarmInstances(1).build();
@@ -210,6 +211,13 @@ class LambdaDeployTest {
             assertThat(invocation.output().body()).isEqualTo("W".getBytes(StandardCharsets.UTF_8));
             assertThat(invocation.metrics().coldStart().value()).as("served by a provisioned environment")
                     .contains(false);
+            // Another executor, as in another process that did not deploy, reads the alias from the function.
+            try (LambdaExecutor other = Executors.against(fake).build()) {
+                var second = await(other.invokeWithMetrics(JobCall.of(job, "o".getBytes(StandardCharsets.UTF_8))));
+                assertThat(second.output().body()).isEqualTo("O".getBytes(StandardCharsets.UTF_8));
+                assertThat(second.metrics().coldStart().value()).as("served by the provisioned environment")
+                        .contains(false);
+            }
             assertThat(fake.environmentsStarted(name)).isEqualTo(1);
         }
 
@@ -231,26 +239,8 @@ class LambdaDeployTest {
     }
 
     @Nested
-    @DisplayName("keep-warm read from the deployment")
-    class KeepWarmFromDeployment {
-        @Test
-        @DisplayName("makes another executor (as in another process) invoke the alias, served by the provisioned"
-                + " environment")
-        void otherExecutorInvokesAlias() {
-            long job = job();
-            await(lambda.deploy(job, packages.jar(TestHandlers.Upper.class),
-                    FaasConfig.builder().maxConcurrency(4).keepWarmInstances(1).build()));
-            await(lambda.warm(job));
-            String name = lambda.functionName(job);
-            try (LambdaExecutor other = Executors.against(fake).build()) {
-                var invocation = await(other.invokeWithMetrics(JobCall.of(job, "o".getBytes(StandardCharsets.UTF_8))));
-                assertThat(invocation.output().body()).isEqualTo("O".getBytes(StandardCharsets.UTF_8));
-                assertThat(invocation.metrics().coldStart().value()).as("served by the provisioned environment")
-                        .contains(false);
-            }
-            assertThat(fake.environmentsStarted(name)).isEqualTo(1);
-        }
-
+    @DisplayName("keep-warm's old versions")
+    class KeepWarmOldVersions {
         @Test
         @DisplayName("reports an old version it could not delete as a warning of the deployment")
         void oldVersionLeftIsReported() {

@@ -66,7 +66,7 @@ class LambdaManagementTest {
             try {
                 client.updateFunctionConfiguration(r -> r.functionName(lambda.functionName(job)).memorySize(256));
             } finally {
-                fake.stateDelay(Duration.ofMillis(50));
+                fake.stateDelay(Duration.ofMillis(20));
             }
             FaasHealth health = await(lambda.healthCheck(job));
             assertThat(health.healthy()).isFalse();

@@ -22,13 +22,13 @@ public final class Executors {
     }
 
     /**
-     * An emulator that accepts only {@link #ACCESS_KEY}, with creations and updates settling after 50 ms (Lambda
+     * An emulator that accepts only {@link #ACCESS_KEY}, with creations and updates settling after 20 ms (Lambda
      * takes seconds; the order of states is what the tests check, not their length), and a 60 s init limit instead
      * of Lambda's 10 s: Lambda gives every environment its own CPU, while here up to 16 JVMs start at once on a small,
      * shared machine. {@code LambdaInitTimeoutTest} checks the limit itself with a short one.
      */
     public static LocalLambda.Builder emulator() {
-        return LocalLambda.builder().accessKeyId(ACCESS_KEY).stateDelay(Duration.ofMillis(50))
+        return LocalLambda.builder().accessKeyId(ACCESS_KEY).stateDelay(Duration.ofMillis(20))
                 .initTimeout(Duration.ofSeconds(60));
     }
 
