@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -27,8 +28,8 @@ class LocalLambdaApiTest {
             + " SignedHeaders=host, Signature=0";
 
     @RegisterExtension
-    static final LocalLambdaExtension LAMBDA = LocalLambdaExtension.create(b -> b.accountConcurrency(50)
-            .unreservedMinimum(10));
+    static final LocalLambdaExtension LAMBDA = LocalLambdaExtension.create(b -> b.stateDelay(Duration.ofMillis(20))
+            .accountConcurrency(50).unreservedMinimum(10));
 
     private final HttpClient http = HttpClient.newHttpClient();
 
