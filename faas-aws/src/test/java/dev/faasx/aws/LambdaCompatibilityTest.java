@@ -14,9 +14,11 @@ import org.junit.jupiter.api.DisplayName;
 
 /**
  * The compatibility kit against the local Lambda emulator, with the compatibility function deployed as a JAR on the
- * (emulated) managed Java runtime: real SDK client, real child JVMs running {@code LambdaJobHandler}.
+ * managed Java runtime: the real SDK client, and real child JVMs in which AWS's runtime interface client (the code of
+ * Lambda's managed Java runtimes) runs {@code LambdaJobHandler}.
  */
-@DisplayName("LambdaExecutor passes the compatibility kit (JAR on the Java runtime, local Lambda emulator)")
+@DisplayName("LambdaExecutor passes the compatibility kit (JAR under AWS's runtime interface client, local Lambda"
+        + " emulator)")
 class LambdaCompatibilityTest extends FaasExecutorCompatibilityKit {
     private final LocalLambda fake = Executors.emulator().build();
     private final LambdaExecutor executor = Executors.against(fake).build();
