@@ -11,6 +11,7 @@ import dev.faasx.aws.internal.LambdaErrors;
 import dev.faasx.aws.internal.LambdaInvoker;
 import dev.faasx.aws.internal.PackageUpload;
 import dev.faasx.core.ErrorContext;
+import dev.faasx.core.internal.DaemonThreads;
 import dev.faasx.core.FaasConfig;
 import dev.faasx.core.FaasDeployment;
 import dev.faasx.core.FaasException;
@@ -131,11 +132,7 @@ public final class LambdaExecutor implements FaasExecutor {
             s3 = b.s3Client != null ? b.s3Client : b.defaultS3Client();
             Executor uploads = b.executor;
             if (uploads == null) {
-                uploadPool = Executors.newCachedThreadPool(runnable -> {
-                    Thread thread = new Thread(runnable, "faasx-lambda-upload");
-                    thread.setDaemon(true);
-                    return thread;
-                });
+                uploadPool = Executors.newCachedThreadPool(DaemonThreads.named("faasx-lambda-upload"));
                 uploads = uploadPool;
             }
             upload = new PackageUpload(s3, b.packageBucket, b.packageKeyPrefix, uploads);
@@ -459,20 +456,20 @@ public final class LambdaExecutor implements FaasExecutor {
         }
 
         /**
-         * @throws dev.faasx.core.InvalidRequestException when the prefix or role ARN is invalid
-         * @throws IllegalStateException when both a blocking and an asynchronous client are given
+         * @throws IllegalArgumentException when the role ARN is invalid, both a blocking and an asynchronous client
+         *                                  are given, or default-client settings are combined with an injected client
          */
         public LambdaExecutor build() {
             if (client != null && asyncClient != null) {
-                throw new IllegalStateException("give either client(...) or asyncClient(...), not both");
+                throw new IllegalArgumentException("give either client(...) or asyncClient(...), not both");
             }
             if ((client != null || asyncClient != null) && (region != null || credentials != null || endpoint != null)) {
-                throw new IllegalStateException("region, credentialsProvider and endpointOverride configure the"
+                throw new IllegalArgumentException("region, credentialsProvider and endpointOverride configure the"
                         + " default client; set them on the injected client instead");
             }
             if (roleArn != null && !ROLE_ARN.matcher(roleArn).matches()) {
-                throw new dev.faasx.core.InvalidRequestException("execution role '" + roleArn + "' is not an IAM"
-                        + " role ARN such as arn:aws:iam::123456789012:role/faasx-jobs", ErrorContext.of(PROVIDER));
+                throw new IllegalArgumentException("execution role '" + roleArn + "' is not an IAM"
+                        + " role ARN such as arn:aws:iam::123456789012:role/faasx-jobs");
             }
             return new LambdaExecutor(this);
         }

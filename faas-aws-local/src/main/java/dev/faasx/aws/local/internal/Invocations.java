@@ -1,5 +1,6 @@
 package dev.faasx.aws.local.internal;
 
+import dev.faasx.core.internal.DaemonThreads;
 import dev.faasx.aws.local.EventOutcome;
 import com.sun.net.httpserver.HttpExchange;
 import dev.faasx.aws.local.internal.LambdaApiServer.Response;
@@ -36,11 +37,7 @@ public final class Invocations {
     private final Map<String, Integer> started = new HashMap<>();
     private final List<ExecutionEnvironment> all = new CopyOnWriteArrayList<>();
     private final List<EventOutcome> events = new CopyOnWriteArrayList<>();
-    private final ExecutorService eventQueue = Executors.newFixedThreadPool(2, r -> {
-        Thread t = new Thread(r, "local-lambda-events");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService eventQueue = Executors.newFixedThreadPool(2, DaemonThreads.named("local-lambda-events"));
 
     Invocations(LambdaApiServer service) {
         this.service = service;

@@ -1,5 +1,6 @@
 package dev.faasx.aws.local.internal;
 
+import dev.faasx.core.internal.DaemonThreads;
 import dev.faasx.aws.local.EventOutcome;
 import dev.faasx.aws.local.RecordedCall;
 import com.sun.net.httpserver.HttpExchange;
@@ -88,8 +89,8 @@ public final class LambdaApiServer implements AutoCloseable {
         this.accessKeyId = settings.accessKeyId();
         this.workDir = Files.createTempDirectory("local-lambda-");
         this.code = new CodeStore(workDir, settings.javaCommand());
-        this.scheduler = Executors.newScheduledThreadPool(1, daemon("local-lambda-state"));
-        this.threads = Executors.newCachedThreadPool(daemon("local-lambda-http"));
+        this.scheduler = Executors.newScheduledThreadPool(1, DaemonThreads.named("local-lambda-state"));
+        this.threads = Executors.newCachedThreadPool(DaemonThreads.named("local-lambda-http"));
         this.invocations = new Invocations(this);
         this.control = new ControlPlane(this, invocations);
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), settings.port()), 0);
@@ -377,14 +378,5 @@ public final class LambdaApiServer implements AutoCloseable {
         if (!Zips.deleteTree(workDir)) {
             LOG.warn("could not delete all of the emulator's files under {}", workDir);
         }
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }
