@@ -1,5 +1,6 @@
 package dev.faasx.cloudflare;
 
+import dev.faasx.core.internal.DaemonThreads;
 import com.sun.net.httpserver.HttpServer;
 import dev.faasx.cloudflare.internal.local.ApiRouter;
 import dev.faasx.cloudflare.internal.local.LoopbackHttpServer;
@@ -17,7 +18,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Cloudflare's v4 API for Workers, served on loopback and backed by {@link LocalWorkersRuntime}, so that every
@@ -72,12 +72,7 @@ public final class LocalCloudflareApi implements AutoCloseable {
         this.credentials = !tokens.isEmpty() ? CloudflareCredentials.apiToken(accountId, tokens.get(0))
                 : CloudflareCredentials.globalApiKey(accountId, b.globalKeys.keySet().iterator().next(),
                         b.globalKeys.values().iterator().next());
-        AtomicInteger n = new AtomicInteger();
-        this.threads = Executors.newFixedThreadPool(b.threads, r -> {
-            Thread t = new Thread(r, "faasx-local-cloudflare-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.threads = Executors.newFixedThreadPool(b.threads, DaemonThreads.named("faasx-local-cloudflare"));
         try {
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(10)).build();

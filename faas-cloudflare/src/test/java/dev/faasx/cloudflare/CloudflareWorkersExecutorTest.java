@@ -96,8 +96,9 @@ class CloudflareWorkersExecutorTest {
 
             assertThat(new String(first.output().body(), UTF_8)).isEqualTo("HELLO for job 101");
             assertThat(first.metrics().totalDuration().provenance()).isEqualTo(Provenance.MEASURED_BY_CLIENT);
-            assertThat(first.metrics().executionDuration().provenance()).isEqualTo(Provenance.REPORTED_BY_PROVIDER);
-            assertThat(first.metrics().coldStart().provenance()).isEqualTo(Provenance.REPORTED_BY_PROVIDER);
+            // measured by faasx's wrapper inside the Worker, not by Cloudflare's accounting
+            assertThat(first.metrics().executionDuration().provenance()).isEqualTo(Provenance.REPORTED_BY_FUNCTION);
+            assertThat(first.metrics().coldStart().provenance()).isEqualTo(Provenance.REPORTED_BY_FUNCTION);
             // deploy's readiness probe already started the isolate, so even the first call is warm
             assertThat(first.metrics().coldStart().value()).contains(false);
             assertThat(first.metrics().billedDuration().isKnown()).isFalse();
@@ -191,7 +192,11 @@ class CloudflareWorkersExecutorTest {
             assertThat(deployed.timeout()).contains(Duration.ofSeconds(10));
             assertThat(deployed.deployedAt()).isPresent();
             assertThat(deployed.packageSizeBytes().getAsLong()).isPositive();
-            assertThat(deployed.coldStart().provenance()).isEqualTo(Provenance.REPORTED_BY_PROVIDER);
+            // startup_time_ms is the script's start-up at upload, not a cold start: it is offered under its own name
+            assertThat(deployed.coldStart().isKnown()).isFalse();
+            assertThat(executor.scriptStartupTime(105).provenance()).isEqualTo(Provenance.REPORTED_BY_PROVIDER);
+            assertThat(executor.scriptStartupTime(105).value()).hasValueSatisfying(d -> assertThat(d).isPositive());
+            assertThat(executor.scriptStartupTime(999).isKnown()).isFalse();
             assertThat(described.endpoint()).isEqualTo(deployed.endpoint());
             assertThat(described.timeout()).contains(Duration.ofSeconds(10));
         }
@@ -201,9 +206,12 @@ class CloudflareWorkersExecutorTest {
     class SendingInvocations {
         @Test
         void sendsInvocationsOnItsOwnThreadsOrThroughSendAsync() {
-            await(executor.deploy(131, job("export default { job(call) { return call.body; } };"), CONFIG));
-            try (CloudflareWorkersExecutor asyncOnly = LocalCloudflare.executor(api).invocationThreads(0).build()) {
-                for (CloudflareWorkersExecutor each : List.of(executor, asyncOnly)) {
+            String shared = "shared-secret-of-both-executors";
+            try (CloudflareWorkersExecutor threaded = LocalCloudflare.executor(api).invocationSecret(shared).build();
+                 CloudflareWorkersExecutor asyncOnly = LocalCloudflare.executor(api).invocationSecret(shared)
+                         .invocationThreads(0).build()) {
+                await(threaded.deploy(131, job("export default { job(call) { return call.body; } };"), CONFIG));
+                for (CloudflareWorkersExecutor each : List.of(threaded, asyncOnly)) {
                     List<CompletableFuture<JobOutput>> calls = new ArrayList<>();
                     for (int i = 0; i < 20; i++) {
                         calls.add(each.invoke(JobCall.of(131, new byte[] {(byte) i})));
@@ -358,6 +366,26 @@ class CloudflareWorkersExecutorTest {
             assertThatThrownBy(() -> await(other.invoke(JobCall.of(123, new byte[0]))))
                     .isInstanceOf(AccessDeniedException.class);
             await(guarded.undeploy(123));
+        }
+
+        @Test
+        void guardsEveryDeploymentWithARandomSecretByDefault() throws Exception {
+            try (CloudflareWorkersExecutor byDefault = LocalCloudflare.executor(api).build();
+                 CloudflareWorkersExecutor stranger = LocalCloudflare.executor(api).build()) {
+                await(byDefault.deploy(124, job("export default { job() { return 'mine'; } };"), CONFIG));
+
+                assertThat(await(byDefault.invoke(JobCall.of(124, new byte[0]))).body())
+                        .isEqualTo("mine".getBytes(UTF_8));
+                HttpResponse<String> anonymous = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                                URI.create(api.workerUrl("faasx-job-124").toString()))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"job_id\":124,\"args\":[]}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(anonymous.statusCode()).isEqualTo(401);
+                assertThatThrownBy(() -> await(stranger.invoke(JobCall.of(124, new byte[0]))))
+                        .isInstanceOf(AccessDeniedException.class)
+                        .hasMessageContaining("invocationSecret");
+                await(byDefault.undeploy(124));
+            }
         }
     }
 }

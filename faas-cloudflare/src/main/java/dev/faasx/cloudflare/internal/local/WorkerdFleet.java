@@ -1,5 +1,6 @@
 package dev.faasx.cloudflare.internal.local;
 
+import dev.faasx.core.internal.DaemonThreads;
 import dev.faasx.cloudflare.LocalWorker;
 import dev.faasx.cloudflare.WorkerScript;
 import dev.faasx.core.ErrorContext;
@@ -49,11 +50,8 @@ public final class WorkerdFleet implements AutoCloseable {
     private final java.util.Set<Running> retiring = ConcurrentHashMap.newKeySet();
     private final AtomicLong generation = new AtomicLong();
     private final SecureRandom random = new SecureRandom();
-    private final ScheduledExecutorService retirer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "faasx-workerd-retire");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService retirer = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.named("faasx-workerd-retire"));
     private volatile boolean closed;
 
     public WorkerdFleet(Path binary, Path root, boolean ownsRoot, int collectorPort, Duration startTimeout) {

@@ -1,5 +1,6 @@
 package dev.faasx.cloudflare.internal.local;
 
+import dev.faasx.core.internal.DaemonThreads;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -167,8 +168,6 @@ final class WorkerdProcess {
     }
 
     private static Thread daemon(String name, Runnable r) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
+        return DaemonThreads.named(name).newThread(r);
     }
 }
