@@ -291,7 +291,8 @@ class CloudflareWorkersExecutorTest {
             try (LocalCloudflareApi keyOnly = LocalCloudflareApi.builder().runtime(runtime)
                     .globalApiKey("ops@example.com", "0123456789abcdef0123").build()) {
                 CloudflareWorkersExecutor withKey = LocalCloudflare.executor(keyOnly).build();
-                assertThat(keyOnly.credentials().scheme()).isEqualTo(CloudflareCredentials.Scheme.GLOBAL_API_KEY);
+                assertThat(CloudflareCredentials.fromEnvironment(keyOnly.environment()).scheme())
+                        .isEqualTo(CloudflareCredentials.Scheme.GLOBAL_API_KEY);
 
                 await(withKey.deploy(120, job("export default { job() { return 'key ok'; } };"), CONFIG));
                 assertThat(await(withKey.invoke(JobCall.of(120, new byte[0]))).body()).isEqualTo(

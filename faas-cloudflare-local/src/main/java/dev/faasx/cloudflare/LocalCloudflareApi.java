@@ -1,5 +1,6 @@
 package dev.faasx.cloudflare;
 
+import dev.faasx.core.internal.Checks;
 import dev.faasx.core.internal.DaemonThreads;
 import com.sun.net.httpserver.HttpServer;
 import dev.faasx.cloudflare.internal.local.ApiRouter;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -43,7 +45,7 @@ import java.util.concurrent.Executors;
  * <pre>{@code
  * try (LocalCloudflareApi api = LocalCloudflareApi.builder().runtime(runtime).build();
  *      CloudflareWorkersExecutor executor = CloudflareWorkersExecutor.builder()
- *          .credentials(api.credentials())
+ *          .credentials(CloudflareCredentials.fromEnvironment(api.environment()))
  *          .apiBaseUrl(api.baseUrl())
  *          .workerUrlTemplate(api.workerUrlTemplate())
  *          .build()) {
@@ -59,7 +61,9 @@ public final class LocalCloudflareApi implements AutoCloseable {
     private final LocalWorkersRuntime runtime;
     private final boolean ownsRuntime;
     private final String accountId;
-    private final CloudflareCredentials credentials;
+    private final String apiToken;
+    private final String email;
+    private final String apiKey;
 
     private LocalCloudflareApi(Builder b) throws IOException {
         this.ownsRuntime = b.runtime == null;
@@ -69,9 +73,9 @@ public final class LocalCloudflareApi implements AutoCloseable {
         if (tokens.isEmpty() && b.globalKeys.isEmpty()) {
             tokens.add(randomHex(20));
         }
-        this.credentials = !tokens.isEmpty() ? CloudflareCredentials.apiToken(accountId, tokens.get(0))
-                : CloudflareCredentials.globalApiKey(accountId, b.globalKeys.keySet().iterator().next(),
-                        b.globalKeys.values().iterator().next());
+        this.apiToken = tokens.isEmpty() ? null : tokens.get(0);
+        this.email = tokens.isEmpty() ? b.globalKeys.keySet().iterator().next() : null;
+        this.apiKey = tokens.isEmpty() ? b.globalKeys.values().iterator().next() : null;
         this.threads = Executors.newFixedThreadPool(b.threads, DaemonThreads.named("faasx-local-cloudflare"));
         try {
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -110,9 +114,28 @@ public final class LocalCloudflareApi implements AutoCloseable {
         return accountId;
     }
 
-    /** Credentials this API accepts (the first configured token, else the first e-mail and key). */
-    public CloudflareCredentials credentials() {
-        return credentials;
+    /** The first API token this API accepts; empty when only global API keys were configured. */
+    public Optional<String> apiToken() {
+        return Optional.ofNullable(apiToken);
+    }
+
+    /**
+     * The environment a Cloudflare client needs to use this API, as Cloudflare's tools read it:
+     * {@code CLOUDFLARE_ACCOUNT_ID}, {@code CLOUDFLARE_API_BASE_URL} and {@code CLOUDFLARE_API_TOKEN} (or, when only
+     * a global API key was configured, {@code CLOUDFLARE_EMAIL} and {@code CLOUDFLARE_API_KEY}). Pass it to
+     * {@code CloudflareCredentials.fromEnvironment(map)} or to a Wrangler process.
+     */
+    public Map<String, String> environment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("CLOUDFLARE_ACCOUNT_ID", accountId);
+        env.put("CLOUDFLARE_API_BASE_URL", baseUrl().toString());
+        if (apiToken != null) {
+            env.put("CLOUDFLARE_API_TOKEN", apiToken);
+        } else {
+            env.put("CLOUDFLARE_EMAIL", email);
+            env.put("CLOUDFLARE_API_KEY", apiKey);
+        }
+        return Map.copyOf(env);
     }
 
     /** Where the Worker called {@code scriptName} answers through this API's port, once enabled on workers.dev. */
@@ -173,7 +196,9 @@ public final class LocalCloudflareApi implements AutoCloseable {
 
         /** The account id served; by default a random 32-hex-digit id. */
         public Builder accountId(String value) {
-            CloudflareCredentials.apiToken(value, "check");
+            if (value == null || !value.matches("[A-Za-z0-9_-]{1,64}")) {
+                throw new IllegalArgumentException("accountId must be 1-64 letters, digits, '-' or '_', was " + value);
+            }
             this.accountId = value;
             return this;
         }
@@ -189,14 +214,15 @@ public final class LocalCloudflareApi implements AutoCloseable {
 
         /** An API token to accept; when no credential is configured a random token is made. */
         public Builder apiToken(String value) {
-            CloudflareCredentials.apiToken("check", value);
+            checkSecret(value, "apiToken");
             tokens.add(value);
             return this;
         }
 
         /** An e-mail and global API key to accept. */
         public Builder globalApiKey(String email, String key) {
-            CloudflareCredentials.globalApiKey("check", email, key);
+            checkSecret(email, "globalApiKey e-mail");
+            checkSecret(key, "globalApiKey key");
             globalKeys.put(email, key);
             return this;
         }
@@ -222,7 +248,7 @@ public final class LocalCloudflareApi implements AutoCloseable {
 
         /** How long a proxied Worker call may take (default 15 minutes). */
         public Builder workerTimeout(Duration value) {
-            this.workerTimeout = Objects.requireNonNull(value, "workerTimeout");
+            this.workerTimeout = Checks.positive(value, "workerTimeout");
             return this;
         }
 
@@ -233,6 +259,12 @@ public final class LocalCloudflareApi implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start the local Cloudflare API on port " + port, e);
             }
+        }
+    }
+
+    private static void checkSecret(String value, String name) {
+        if (value == null || !value.matches("[\\x21-\\x7e]+")) {
+            throw new IllegalArgumentException(name + " must be non-empty printable ASCII without spaces");
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.faasx.cloudflare.internal.local;
 
-import dev.faasx.cloudflare.CloudflareCredentials;
 import dev.faasx.cloudflare.LocalCloudflareApi;
 import dev.faasx.cloudflare.LocalWorkersRuntime;
 import java.nio.file.Path;
@@ -76,12 +75,11 @@ public final class LocalApiCommand {
             return;
         }
         LocalCloudflareApi server = api.runtime(rt).port(port).build();
-        CloudflareCredentials credentials = server.credentials();
         System.out.println(server.baseUrl());
         System.out.flush();
         System.err.println("account id: " + server.accountId());
         if (!credentialGiven) {
-            System.err.println("API token:  " + credentials.authHeaders().get("Authorization").substring(7));
+            System.err.println("API token:  " + server.apiToken().orElse("(global API key)"));
         }
         System.err.println("Workers:    " + server.workerUrlTemplate());
         CountDownLatch stopped = new CountDownLatch(1);
