@@ -35,7 +35,8 @@ import org.opentest4j.TestAbortedException;
  * }</pre>
  *
  * <p>Test methods may also declare a {@link LocalCloudflareApi} or {@link LocalWorkersRuntime} parameter. Register
- * it on a static field (one API per test class). Not for concurrent use by several test classes.
+ * it on a static field: one API per test class, shared by its {@code @Nested} classes. Not for concurrent use by
+ * several test classes.
  */
 public final class LocalCloudflareExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
     private static final Object INSTALL_LOCK = new Object();
@@ -43,6 +44,8 @@ public final class LocalCloudflareExtension implements BeforeAllCallback, AfterA
     private final UnaryOperator<LocalCloudflareApi.Builder> settings;
     private LocalWorkersRuntime runtime;
     private LocalCloudflareApi api;
+    // The class whose before-all started the API: @Nested classes run the callbacks again and share it.
+    private String owner;
 
     private LocalCloudflareExtension(UnaryOperator<LocalCloudflareApi.Builder> settings) {
         this.settings = settings;
@@ -77,10 +80,14 @@ public final class LocalCloudflareExtension implements BeforeAllCallback, AfterA
 
     @Override
     public void beforeAll(ExtensionContext context) {
+        if (api != null) {
+            return;
+        }
         Path binary = workerdOrSkip();
         runtime = LocalWorkersRuntime.builder().workerdBinary(binary).build();
         try {
             api = settings.apply(LocalCloudflareApi.builder()).runtime(runtime).build();
+            owner = context.getUniqueId();
         } catch (RuntimeException e) {
             runtime.close();
             runtime = null;
@@ -90,6 +97,10 @@ public final class LocalCloudflareExtension implements BeforeAllCallback, AfterA
 
     @Override
     public void afterAll(ExtensionContext context) {
+        if (!context.getUniqueId().equals(owner)) {
+            return;
+        }
+        owner = null;
         if (api != null) {
             api.close();
             api = null;

@@ -202,7 +202,7 @@ public final class CloudflareWorkersExecutor implements FaasExecutor {
         try {
             FunctionPackage.WorkerModules modules = check(functionPackage, config, ctx);
             List<WorkerModule> parts = new ArrayList<>();
-            parts.add(wrapper.forMainModule(modules.mainModule()));
+            parts.add(wrapper.forMainModule(modules.mainModule(), DeployOptions.objectClasses(config)));
             parts.addAll(modules.modules());
             size = parts.stream().mapToLong(m -> m.content().length).sum();
             upload = WorkerUpload.of(json, DeployOptions.metadata(json, script, deploymentId, config, settings,

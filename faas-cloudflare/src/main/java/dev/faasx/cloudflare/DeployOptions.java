@@ -24,6 +24,7 @@ final class DeployOptions {
     static final String KV = "cloudflare.kv.";
     static final String D1 = "cloudflare.d1.";
     static final String R2 = "cloudflare.r2.";
+    static final String DURABLE_OBJECT = "cloudflare.durable_object.";
     /** Cloudflare's largest CPU limit of a Worker invocation on the Paid plan: 5 minutes. */
     static final long MAX_CPU_MS = 300_000;
 
@@ -64,21 +65,24 @@ final class DeployOptions {
                                 + String.join(", ", new java.util.TreeSet<>(BINDING_TYPES)) + ")");
                     }
                 }
-            } else if (key.startsWith(KV) || key.startsWith(D1) || key.startsWith(R2)) {
+            } else if (key.startsWith(KV) || key.startsWith(D1) || key.startsWith(R2)
+                    || key.startsWith(DURABLE_OBJECT)) {
                 String name = key.substring(key.indexOf('.', PREFIX.length()) + 1);
                 if (!BINDING_NAME.matcher(name).matches()) {
                     out.add(key + ": '" + name + "' is not a valid binding name (a JavaScript identifier)");
                 } else if (config.envVars().containsKey(name)) {
                     out.add(key + ": the binding name " + name + " is also an environment variable");
                 }
-                Pattern rule = key.startsWith(R2) ? BUCKET : ID;
+                Pattern rule = key.startsWith(R2) ? BUCKET : key.startsWith(DURABLE_OBJECT) ? BINDING_NAME : ID;
                 if (!rule.matcher(value).matches()) {
-                    out.add(key + " must be " + (key.startsWith(R2) ? "an R2 bucket name" : "an id of letters, "
-                            + "digits, '-' or '_'") + ", was '" + value + "'");
+                    out.add(key + " must be " + (key.startsWith(R2) ? "an R2 bucket name"
+                            : key.startsWith(DURABLE_OBJECT) ? "the name of a class the main module exports"
+                            : "an id of letters, digits, '-' or '_'") + ", was '" + value + "'");
                 }
             } else {
                 out.add("unknown Cloudflare option " + key + " (known: " + SECRETS + ", " + CPU_MS + ", "
-                        + KEEP_BINDINGS + ", " + KV + "<BINDING>, " + D1 + "<BINDING>, " + R2 + "<BINDING>)");
+                        + KEEP_BINDINGS + ", " + KV + "<BINDING>, " + D1 + "<BINDING>, " + R2 + "<BINDING>, "
+                        + DURABLE_OBJECT + "<BINDING>)");
             }
         }
         return out;
@@ -116,6 +120,9 @@ final class DeployOptions {
             } else if (key.startsWith(R2)) {
                 bindings.addObject().put("type", "r2_bucket").put("name", key.substring(R2.length()))
                         .put("bucket_name", value);
+            } else if (key.startsWith(DURABLE_OBJECT)) {
+                bindings.addObject().put("type", "durable_object_namespace")
+                        .put("name", key.substring(DURABLE_OBJECT.length())).put("class_name", value);
             }
         });
         String cpu = config.providerOptions().get(CPU_MS);
@@ -134,6 +141,17 @@ final class DeployOptions {
     static java.util.OptionalLong cpuLimitMs(FaasConfig config) {
         String cpu = config.providerOptions().get(CPU_MS);
         return cpu == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(cpuMs(cpu));
+    }
+
+    /** The Durable Object classes the configuration binds, which the wrapper re-exports. */
+    static Set<String> objectClasses(FaasConfig config) {
+        Set<String> out = new LinkedHashSet<>();
+        config.providerOptions().forEach((key, value) -> {
+            if (key.startsWith(DURABLE_OBJECT)) {
+                out.add(value);
+            }
+        });
+        return out;
     }
 
     static Set<String> secretNames(FaasConfig config) {

@@ -16,8 +16,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.Optional;
@@ -64,6 +66,28 @@ final class ScriptService {
             });
         }
         synchronized (locks.computeIfAbsent(name, k -> new Object())) {
+            Script before = scripts.get(name);
+            Set<String> keep = new HashSet<>();
+            JsonNode keepNode = upload.metadata().get("keep_bindings");
+            if (keepNode != null && keepNode.isArray()) {
+                keepNode.forEach(t -> keep.add(t.asText()));
+            }
+            if (before != null && !keep.isEmpty()) {
+                // keep_bindings: bindings of these types that the previous version had and this upload does not name
+                Set<String> named = new HashSet<>();
+                script.bindings().forEach(b -> named.add(b.name()));
+                List<WorkerBinding> merged = new ArrayList<>(script.bindings());
+                for (WorkerBinding b : before.script().bindings()) {
+                    String type = typeOf(b, before.secrets());
+                    if (!named.contains(b.name()) && keep.contains(type)) {
+                        merged.add(b);
+                        if (type.equals("secret_text")) {
+                            secrets.add(b.name());
+                        }
+                    }
+                }
+                script = script.withBindings(merged);
+            }
             LocalWorker worker;
             try {
                 worker = runtime.deploy(script);
@@ -103,15 +127,19 @@ final class ScriptService {
         ObjectNode out = json.createObjectNode();
         ArrayNode bindings = out.putArray("bindings");
         for (WorkerBinding b : s.script().bindings()) {
-            ObjectNode node = bindings.addObject().put("name", b.name());
-            if (b instanceof WorkerBinding.Text && s.secrets().contains(b.name())) {
-                node.put("type", "secret_text");
-            } else if (b instanceof WorkerBinding.Text t) {
-                node.put("type", "plain_text").put("text", t.value());
+            ObjectNode node = bindings.addObject().put("name", b.name()).put("type", typeOf(b, s.secrets()));
+            if (b instanceof WorkerBinding.Text t && !s.secrets().contains(b.name())) {
+                node.put("text", t.value());
             } else if (b instanceof WorkerBinding.Json j) {
-                node.put("type", "json").set("json", readJson(j.json()));
+                node.set("json", readJson(j.json()));
             } else if (b instanceof WorkerBinding.AnalyticsEngine a) {
-                node.put("type", "analytics_engine").put("dataset", a.dataset());
+                node.put("dataset", a.dataset());
+            } else if (b instanceof WorkerBinding.KvNamespace kv) {
+                node.put("namespace_id", kv.namespaceId());
+            } else if (b instanceof WorkerBinding.D1Database d1) {
+                node.put("id", d1.databaseId());
+            } else if (b instanceof WorkerBinding.DurableObjectNamespace d) {
+                node.put("class_name", d.className());
             }
         }
         out.put("compatibility_date", s.script().compatibilityDate());
@@ -175,6 +203,26 @@ final class ScriptService {
         } catch (java.io.IOException e) {
             return json.getNodeFactory().textNode(text);
         }
+    }
+
+    /** The upload API's type of a binding. */
+    static String typeOf(WorkerBinding b, Set<String> secrets) {
+        if (b instanceof WorkerBinding.Text) {
+            return secrets.contains(b.name()) ? "secret_text" : "plain_text";
+        }
+        if (b instanceof WorkerBinding.Json) {
+            return "json";
+        }
+        if (b instanceof WorkerBinding.AnalyticsEngine) {
+            return "analytics_engine";
+        }
+        if (b instanceof WorkerBinding.KvNamespace) {
+            return "kv_namespace";
+        }
+        if (b instanceof WorkerBinding.D1Database) {
+            return "d1";
+        }
+        return "durable_object_namespace";
     }
 
     private static String etag(WorkerScript script) {

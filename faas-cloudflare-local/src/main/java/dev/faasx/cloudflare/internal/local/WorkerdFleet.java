@@ -2,6 +2,7 @@ package dev.faasx.cloudflare.internal.local;
 
 import dev.faasx.core.internal.DaemonThreads;
 import dev.faasx.cloudflare.LocalWorker;
+import dev.faasx.cloudflare.WorkerBinding;
 import dev.faasx.cloudflare.WorkerScript;
 import dev.faasx.core.ErrorContext;
 import dev.faasx.core.InvalidRequestException;
@@ -67,11 +68,19 @@ public final class WorkerdFleet implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("the local Workers runtime is closed");
             }
+            if (usesStorage(script)) {
+                // Its storage (SQLite files of Durable Objects, KV and D1) may be open in one process at a time: the
+                // version before stops first, so a redeploy of such a Worker is briefly unavailable.
+                Running previous = running.remove(script.name());
+                if (previous != null) {
+                    retire(previous);
+                }
+            }
             Path dir = root.resolve(script.name() + "-" + generation.incrementAndGet());
             String socket = "faasx" + HexFormat.of().formatHex(nextBytes());
             WorkerdProcess process;
             try {
-                Path config = WorkerdConfig.write(dir, script, socket, collectorPort);
+                Path config = WorkerdConfig.write(dir, script, socket, collectorPort, root.resolve("storage"));
                 process = WorkerdProcess.start(binary, config, socket, startTimeout);
             } catch (WorkerdProcess.StartFailure e) {
                 deleteQuietly(dir);
@@ -95,6 +104,11 @@ public final class WorkerdFleet implements AutoCloseable {
                     process.startup().toMillis());
             return worker;
         }
+    }
+
+    private static boolean usesStorage(WorkerScript script) {
+        return script.bindings().stream().anyMatch(b -> b instanceof WorkerBinding.KvNamespace
+                || b instanceof WorkerBinding.D1Database || b instanceof WorkerBinding.DurableObjectNamespace);
     }
 
     public Optional<LocalWorker> worker(String name) {
