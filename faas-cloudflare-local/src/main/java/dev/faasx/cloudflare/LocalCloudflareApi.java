@@ -99,6 +99,25 @@ public final class LocalCloudflareApi implements AutoCloseable {
         return new Builder();
     }
 
+    /** Cloudflare's Workers plans, for their script size limits (after gzip compression). */
+    public enum Plan {
+        /** Workers Free: 3 MiB. */
+        FREE(3L * 1024 * 1024),
+        /** Workers Paid: 10 MiB. */
+        PAID(10L * 1024 * 1024);
+
+        private final long maxScriptBytes;
+
+        Plan(long maxScriptBytes) {
+            this.maxScriptBytes = maxScriptBytes;
+        }
+
+        /** The largest script of the plan, after gzip compression. */
+        public long maxScriptBytes() {
+            return maxScriptBytes;
+        }
+    }
+
     /** The port the API listens on. */
     public int port() {
         return server.getAddress().getPort();
@@ -227,10 +246,21 @@ public final class LocalCloudflareApi implements AutoCloseable {
             return this;
         }
 
-        /** The largest accepted script (sum of its modules), in bytes; default 10 MiB like the Workers Paid plan. */
+        /** The size limit of a Workers plan: {@link Plan#FREE} 3 MiB, {@link Plan#PAID} 10 MiB, after compression. */
+        public Builder plan(Plan value) {
+            if (value == null) {
+                throw new IllegalArgumentException("plan must not be null");
+            }
+            return maxScriptBytes(value.maxScriptBytes());
+        }
+
+        /**
+         * The largest accepted script after gzip compression (its modules together), as Cloudflare measures it;
+         * default 10 MiB, the Workers Paid plan's limit. Uncompressed, a script may have at most 64 MiB.
+         */
         public Builder maxScriptBytes(long value) {
             if (value < 1) {
-                throw new IllegalArgumentException("maxScriptBytes must be positive");
+                throw new IllegalArgumentException("maxScriptBytes must be positive, was " + value);
             }
             this.maxScriptBytes = value;
             return this;

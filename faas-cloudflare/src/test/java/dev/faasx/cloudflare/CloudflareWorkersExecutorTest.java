@@ -268,12 +268,20 @@ class CloudflareWorkersExecutorTest {
             try (LocalCloudflareApi small = LocalCloudflareApi.builder().runtime(runtime).maxScriptBytes(64 * 1024)
                     .build()) {
                 CloudflareWorkersExecutor limited = LocalCloudflare.executor(small).build();
-                String big = "export default { job() { return '" + "x".repeat(100_000) + "'; } };";
+                // 200,000 random hex digits: about 100 KB after gzip, over the limit
+                byte[] noise = new byte[100_000];
+                new java.util.Random(7).nextBytes(noise);
+                String big = "export default { job() { return '" + java.util.HexFormat.of().formatHex(noise)
+                        + "'; } };";
+                // as large before compression, but a few hundred bytes after: under the limit, as on Cloudflare
+                String compressible = "export default { job() { return '" + "x".repeat(200_000) + "'; } };";
 
                 InvalidRequestException e = catchInvalid(() -> limited.deploy(113, job(big), CONFIG));
+                await(limited.deploy(114, job(compressible), CONFIG));
 
                 assertThat(e.errorCode()).contains("10027");
-                assertThat(e.reason()).contains("script_too_large");
+                assertThat(e.reason()).contains("script_too_large").contains("after gzip");
+                assertThat(await(limited.invoke(JobCall.of(114, new byte[0]))).body()).hasSize(200_000);
             }
         }
 

@@ -105,7 +105,12 @@ public final class ApiRouter implements HttpHandler {
             if (wait > 0) {
                 throw new ApiError(429, 971, "Please wait and consider throttling your request speed", wait);
             }
-            auth.check(exchange.getRequestHeaders());
+            boolean token = auth.check(exchange.getRequestHeaders());
+            if (!token && path.endsWith("/analytics_engine/sql")) {
+                // As documented for the SQL API: it authenticates API tokens only.
+                throw new ApiError(403, 10000, "Authentication error: the Analytics Engine SQL API accepts only API "
+                        + "tokens (Authorization: Bearer), not a global API key");
+            }
             String method = exchange.getRequestMethod();
             if (path.equals("/user/tokens/verify")) {
                 requireMethod(method, "GET");

@@ -31,11 +31,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ScriptService {
     private record Script(WorkerScript script, Set<String> secrets, String etag, Instant createdOn,
-                          Instant modifiedOn, long startupMs, boolean workersDev) {
+                          Instant modifiedOn, long startupMs, boolean workersDev, long cpuMs) {
         Script withWorkersDev(boolean enabled) {
-            return new Script(script, secrets, etag, createdOn, modifiedOn, startupMs, enabled);
+            return new Script(script, secrets, etag, createdOn, modifiedOn, startupMs, enabled, cpuMs);
         }
     }
+
+    /** The largest CPU limit Cloudflare lets a Worker set: 5 minutes. */
+    static final long MAX_CPU_MS = 300_000;
 
     private final ObjectMapper json;
     private final LocalWorkersRuntime runtime;
@@ -56,6 +59,16 @@ final class ScriptService {
 
     ObjectNode upload(String name, UploadParser.Upload upload) throws ApiError {
         WorkerScript script = UploadedScripts.toScript(name, upload);
+        long cpuMs = 0;
+        JsonNode limits = upload.metadata().get("limits");
+        if (limits != null && limits.has("cpu_ms")) {
+            JsonNode cpu = limits.get("cpu_ms");
+            if (!cpu.canConvertToLong() || cpu.asLong() < 1 || cpu.asLong() > MAX_CPU_MS) {
+                throw ApiError.validation("limits.cpu_ms must be a whole number of milliseconds from 1 to "
+                        + MAX_CPU_MS + ", was " + cpu);
+            }
+            cpuMs = cpu.asLong();
+        }
         Set<String> secrets = new HashSet<>();
         JsonNode bindings = upload.metadata().get("bindings");
         if (bindings != null && bindings.isArray()) {
@@ -100,7 +113,7 @@ final class ScriptService {
             Script previous = scripts.get(name);
             Script stored = new Script(script, Set.copyOf(secrets), etag(script),
                     previous == null ? now : previous.createdOn(), now, worker.startup().toMillis(),
-                    previous != null && previous.workersDev());
+                    previous != null && previous.workersDev(), cpuMs);
             scripts.put(name, stored);
             return describe(name, stored);
         }
@@ -145,6 +158,10 @@ final class ScriptService {
         out.put("compatibility_date", s.script().compatibilityDate());
         ArrayNode flags = out.putArray("compatibility_flags");
         s.script().compatibilityFlags().forEach(flags::add);
+        if (s.cpuMs() > 0) {
+            // Kept and reported, not enforced: workerd has no CPU limit of its own.
+            out.putObject("limits").put("cpu_ms", s.cpuMs());
+        }
         out.put("logpush", false);
         out.putObject("placement");
         out.putArray("tail_consumers");
