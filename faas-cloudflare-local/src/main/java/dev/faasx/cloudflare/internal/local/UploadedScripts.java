@@ -105,6 +105,10 @@ final class UploadedScripts {
                 throw new ApiError(400, 10052, "A binding is uploaded without a name");
             }
             String type = binding.hasNonNull("type") ? binding.get("type").asText() : "";
+            if (type.equals("inherit")) {
+                // the running version's binding of this name, merged in by ScriptService
+                continue;
+            }
             try {
                 out.add(switch (type) {
                     case "plain_text", "secret_text" -> WorkerBinding.text(name, required(binding, "text", name));
