@@ -35,7 +35,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ScriptService {
     /** One version of a script. */
     private record Version(String id, int number, WorkerScript script, Set<String> secrets, long cpuMs,
-                           Instant createdOn, String source, String etag) {
+                           Instant createdOn, String source, String etag, String migrationTag) {
     }
 
     /** A deployment: the version that runs from then on. */
@@ -171,7 +171,11 @@ final class ScriptService {
                     + "account.");
         }
         ObjectNode script = describe(name, s).put("tag", s.tag()).put("last_deployed_from", "wrangler");
-        script.putNull("migration_tag");
+        if (s.live().migrationTag() == null) {
+            script.putNull("migration_tag");
+        } else {
+            script.put("migration_tag", s.live().migrationTag());
+        }
         script.putArray("tags");
         ObjectNode out = json.createObjectNode().put("id", name).put("created_on", s.createdOn().toString())
                 .put("modified_on", s.modifiedOn().toString());
@@ -230,7 +234,7 @@ final class ScriptService {
 
     private Version derived(Script before, WorkerScript script, Set<String> secrets) {
         return new Version(uuid(), before.versions().get(before.versions().size() - 1).number() + 1, script,
-                Set.copyOf(secrets), before.cpuMs(), now(), "api", etag(script));
+                Set.copyOf(secrets), before.cpuMs(), now(), "api", etag(script), before.live().migrationTag());
     }
 
     /** Builds a version from an upload; keep_bindings refers to the running version. */
@@ -282,7 +286,13 @@ final class ScriptService {
             script = script.withBindings(merged);
         }
         int number = before == null ? 1 : before.versions().get(before.versions().size() - 1).number() + 1;
-        return new Version(uuid(), number, script, Set.copyOf(secrets), cpuMs, now(), source, etag(script));
+        // Durable Object migrations are accepted (every class is SQLite-backed here); their tag is kept, as
+        // Cloudflare keeps it, so that Wrangler sends only newer migrations.
+        String tag = upload.metadata().path("migrations").path("new_tag").asText(null);
+        if (tag == null && before != null) {
+            tag = before.live().migrationTag();
+        }
+        return new Version(uuid(), number, script, Set.copyOf(secrets), cpuMs, now(), source, etag(script), tag);
     }
 
     /** Runs {@code v} and records it as deployed. */
