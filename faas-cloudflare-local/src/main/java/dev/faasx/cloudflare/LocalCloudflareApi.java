@@ -16,7 +16,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -200,14 +199,17 @@ public final class LocalCloudflareApi implements AutoCloseable {
 
         /** The runtime to run Workers on; by default the API starts (and closes) its own. */
         public Builder runtime(LocalWorkersRuntime value) {
-            this.runtime = Objects.requireNonNull(value, "runtime");
+            if (value == null) {
+                throw new IllegalArgumentException("runtime must not be null");
+            }
+            this.runtime = value;
             return this;
         }
 
         /** The loopback port; 0 (the default) picks a free one. */
         public Builder port(int value) {
             if (value < 0 || value > 65535) {
-                throw new IllegalArgumentException("port must be 0..65535");
+                throw new IllegalArgumentException("port must be 0..65535, was " + value);
             }
             this.port = value;
             return this;
@@ -224,8 +226,8 @@ public final class LocalCloudflareApi implements AutoCloseable {
 
         /** The workers.dev subdomain reported for the account (default {@code local}). */
         public Builder subdomain(String value) {
-            if (!value.matches("[a-z0-9][a-z0-9-]{0,62}")) {
-                throw new IllegalArgumentException("subdomain must be a DNS label");
+            if (value == null || !value.matches("[a-z0-9][a-z0-9-]{0,62}")) {
+                throw new IllegalArgumentException("subdomain must be a DNS label, was " + value);
             }
             this.subdomain = value;
             return this;
@@ -268,9 +270,10 @@ public final class LocalCloudflareApi implements AutoCloseable {
 
         /** API requests allowed per window before 429 (default 1200 per 5 minutes, Cloudflare's limit). */
         public Builder rateLimit(int requests, Duration window) {
-            if (requests < 1 || window.isNegative() || window.isZero()) {
-                throw new IllegalArgumentException("rate limit must allow at least 1 request per positive window");
+            if (requests < 1) {
+                throw new IllegalArgumentException("rateLimit requests must be at least 1, was " + requests);
             }
+            Checks.positive(window, "rateLimit window");
             this.rateLimit = requests;
             this.rateWindow = window;
             return this;

@@ -44,17 +44,25 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Runs jobs on Cloudflare Workers, through Cloudflare's v4 API on the JDK {@link HttpClient} (Cloudflare has no Java
- * SDK). A job's function is a Worker made of ES modules ({@link FunctionPackage.WorkerModules}: JavaScript and
+ * Runs jobs on Cloudflare Workers, through Cloudflare's v4 API on faas-core's shared HTTP transport (the JDK
+ * {@link HttpClient}; Cloudflare has no Java SDK): a request that could not be sent (refused connection, DNS, TLS,
+ * connect timeout) did not run; answers are size-capped and a stalled body is cut off. A job's function is a Worker made of ES modules ({@link FunctionPackage.WorkerModules}: JavaScript and
  * WebAssembly) whose main module exports {@code job(call, env, ctx)} or a plain {@code fetch(request, env, ctx)}.
  *
  * <p>{@link #deploy} uploads the modules as script {@code faasx-job-<id>} together with a small wrapper module that
  * speaks the faasx invoke JSON, enforces the timeout, tags each call with the request id the executor sends, and
  * writes one Workers Analytics Engine data point per invocation; the configuration's environment variables become
- * {@code plain_text} bindings. It then enables the Worker on workers.dev and waits (bounded) until the new version
- * answers. {@link #invokeWithMetrics} POSTs to the Worker's URL: the total duration is measured by the client; the
- * execution time and whether the isolate was cold are reported by the wrapper (the same figures its data point
- * holds, which {@link #analytics()} reads back from Analytics Engine). Nothing is derived from latency.
+ * {@code plain_text} bindings, or {@code secret_text} for those named in the provider option
+ * {@code cloudflare.secrets}. Further provider options: {@code cloudflare.cpu_ms} (the CPU limit),
+ * {@code cloudflare.kv.<BINDING>}, {@code cloudflare.d1.<BINDING>}, {@code cloudflare.r2.<BINDING>},
+ * {@code cloudflare.durable_object.<BINDING>} (a class the main module exports) and {@code cloudflare.keep_bindings}.
+ * Each deployment is guarded by a fresh random invocation secret unless the builder sets one or none. It then
+ * enables the Worker on workers.dev and waits (bounded) until the new version answers. {@link #invokeWithMetrics}
+ * POSTs to the Worker's URL: the total duration is measured by the client; the execution time and whether the
+ * isolate was cold are {@linkplain dev.faasx.core.Provenance#REPORTED_BY_FUNCTION reported by the function} (faasx's
+ * wrapper measured them; they are the same figures its data point holds, which {@link #analytics()} reads back).
+ * Nothing is derived from latency. A 503 from Cloudflare (a CPU-limit kill, error 1102) may have run: the wrapper's
+ * timeout cannot stop code that computes without yielding, only the CPU limit can.
  *
  * <p>Cloudflare's errors ({@code errors[].code} and {@code message}) become {@link dev.faasx.core.FaasException}s:
  * 429 a {@link dev.faasx.core.ThrottledException} with {@code Retry-After}, a script that is too large (10027) or does
