@@ -82,6 +82,10 @@ public final class LocalApiCommand {
             System.err.println("API token:  " + server.apiToken().orElse("(global API key)"));
         }
         System.err.println("Workers:    " + server.workerUrlTemplate());
+        // For Wrangler and other Cloudflare tools; a token given on the command line is not echoed.
+        System.err.println("for wrangler: export CLOUDFLARE_API_BASE_URL=" + server.baseUrl() + " CLOUDFLARE_ACCOUNT_ID="
+                + server.accountId() + (credentialGiven ? "" : server.apiToken().map(t -> " CLOUDFLARE_API_TOKEN=" + t)
+                .orElse("")));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
