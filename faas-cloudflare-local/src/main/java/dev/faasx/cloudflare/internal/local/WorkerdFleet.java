@@ -61,6 +61,15 @@ public final class WorkerdFleet implements AutoCloseable {
         this.ownsRoot = ownsRoot;
         this.collectorPort = collectorPort;
         this.startTimeout = startTimeout;
+        // workerd does not end with the JVM that started it: a runtime nobody closed kills its processes at exit.
+        Runtime.getRuntime().addShutdownHook(exitHook);
+    }
+
+    private final Thread exitHook = new Thread(this::killAll, "faasx-workerd-exit");
+
+    private void killAll() {
+        retiring.forEach(r -> r.process().kill());
+        running.values().forEach(r -> r.process().kill());
     }
 
     public LocalWorker deploy(WorkerScript script) {
@@ -135,6 +144,11 @@ public final class WorkerdFleet implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        try {
+            Runtime.getRuntime().removeShutdownHook(exitHook);
+        } catch (IllegalStateException e) {
+            // the JVM is already exiting: the hook does the work
+        }
         retirer.shutdownNow();
         for (Running r : List.copyOf(retiring)) {
             retire(r);

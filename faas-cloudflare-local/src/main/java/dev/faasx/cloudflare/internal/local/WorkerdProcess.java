@@ -100,6 +100,11 @@ final class WorkerdProcess {
     }
 
     /** SIGTERM, then a forced kill if workerd has not exited within {@code grace}. */
+    /** Kills the process at once, without waiting (for a JVM that is exiting). */
+    void kill() {
+        process.destroyForcibly();
+    }
+
     void stop(Duration grace) {
         process.destroy();
         try {
