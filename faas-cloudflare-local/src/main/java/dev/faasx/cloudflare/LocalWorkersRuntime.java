@@ -4,6 +4,7 @@ import dev.faasx.cloudflare.internal.local.AnalyticsCollector;
 import dev.faasx.cloudflare.internal.local.WorkerdFleet;
 import dev.faasx.cloudflare.internal.local.WorkerdLocator;
 import dev.faasx.core.InvalidRequestException;
+import dev.faasx.core.internal.Checks;
 import dev.faasx.core.ProviderException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -125,29 +126,32 @@ public final class LocalWorkersRuntime implements AutoCloseable {
 
         /** The workerd binary; by default {@link #findWorkerd()}. */
         public Builder workerdBinary(Path value) {
-            this.workerdBinary = Objects.requireNonNull(value, "workerdBinary");
+            if (value == null) {
+                throw new IllegalArgumentException("workerdBinary must not be null");
+            }
+            this.workerdBinary = value;
             return this;
         }
 
         /** Where configs and modules are written; by default a temporary directory deleted on close. */
         public Builder workDirectory(Path value) {
-            this.workDirectory = Objects.requireNonNull(value, "workDirectory");
+            if (value == null) {
+                throw new IllegalArgumentException("workDirectory must not be null");
+            }
+            this.workDirectory = value;
             return this;
         }
 
         /** How long a workerd process may take to listen (default 30 s). */
         public Builder startTimeout(Duration value) {
-            if (value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException("startTimeout must be positive");
-            }
-            this.startTimeout = value;
+            this.startTimeout = Checks.positive(value, "startTimeout");
             return this;
         }
 
         /** How many Analytics Engine data points to keep (default 100 000); older ones are dropped. */
         public Builder analyticsCapacity(int value) {
             if (value < 1) {
-                throw new IllegalArgumentException("analyticsCapacity must be at least 1");
+                throw new IllegalArgumentException("analyticsCapacity must be at least 1, was " + value);
             }
             this.analyticsCapacity = value;
             return this;

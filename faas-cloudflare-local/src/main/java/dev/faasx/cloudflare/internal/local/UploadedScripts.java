@@ -105,6 +105,10 @@ final class UploadedScripts {
                 throw new ApiError(400, 10052, "A binding is uploaded without a name");
             }
             String type = binding.hasNonNull("type") ? binding.get("type").asText() : "";
+            if (type.equals("inherit")) {
+                // the running version's binding of this name, merged in by ScriptService
+                continue;
+            }
             try {
                 out.add(switch (type) {
                     case "plain_text", "secret_text" -> WorkerBinding.text(name, required(binding, "text", name));
@@ -112,9 +116,19 @@ final class UploadedScripts {
                             : required(binding, "json", name));
                     case "analytics_engine" -> WorkerBinding.analyticsEngine(name,
                             required(binding, "dataset", name));
+                    case "kv_namespace" -> WorkerBinding.kvNamespace(name, required(binding, "namespace_id", name));
+                    case "d1" -> WorkerBinding.d1(name, binding.hasNonNull("id") ? required(binding, "id", name)
+                            : required(binding, "database_id", name));
+                    case "durable_object_namespace" -> {
+                        if (binding.hasNonNull("script_name")) {
+                            throw ApiError.validation("binding " + name + ": Durable Objects of another script are "
+                                    + "not supported by the local API; export the class from this script");
+                        }
+                        yield WorkerBinding.durableObject(name, required(binding, "class_name", name));
+                    }
                     default -> throw ApiError.validation("binding type '" + type + "' (binding " + name + ") is not "
-                            + "supported by the local API; it runs plain_text, secret_text, json and "
-                            + "analytics_engine bindings");
+                            + "supported by the local API; it runs plain_text, secret_text, json, analytics_engine, "
+                            + "kv_namespace, d1 and durable_object_namespace bindings");
                 });
             } catch (IllegalArgumentException e) {
                 throw ApiError.validation("invalid binding " + name + ": " + e.getMessage());

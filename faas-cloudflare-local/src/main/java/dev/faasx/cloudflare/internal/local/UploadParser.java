@@ -36,6 +36,9 @@ final class UploadParser {
     }
 
     private final ObjectMapper json;
+    /** Cloudflare's limit of a Worker's size before compression: 64 MiB. */
+    static final long MAX_UNCOMPRESSED = 64L * 1024 * 1024;
+
     private final long maxScriptBytes;
     private final int maxParts;
 
@@ -57,7 +60,7 @@ final class UploadParser {
         try {
             Parser parser = new Parser();
             // Metadata and headers add a little to the modules' own size; the modules are checked exactly below.
-            parser.setMaxSize(maxScriptBytes + 1024 * 1024);
+            parser.setMaxSize(MAX_UNCOMPRESSED + 1024 * 1024);
             FileItemInputIterator items = parser.getItemIterator(new Context(contentType, contentLength, body));
             while (items.hasNext()) {
                 FileItemInput item = items.next();
@@ -73,14 +76,14 @@ final class UploadParser {
                 }
                 byte[] content;
                 try (InputStream in = item.getInputStream()) {
-                    content = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxScriptBytes + 1));
+                    content = in.readNBytes((int) MAX_UNCOMPRESSED + 1);
                 }
                 if (METADATA.equals(name)) {
                     metadata = parseMetadata(content);
                     continue;
                 }
                 total += content.length;
-                if (total > maxScriptBytes) {
+                if (total > MAX_UNCOMPRESSED) {
                     throw tooLarge();
                 }
                 parts.add(new Part(name, item.getName(), item.getContentType(), content));
@@ -92,6 +95,9 @@ final class UploadParser {
         } catch (IOException e) {
             throw ApiError.badBody("the upload ended early or is malformed: " + e.getMessage());
         }
+        if (compressedSize(parts) > maxScriptBytes) {
+            throw tooLarge();
+        }
         if (metadata == null) {
             throw ApiError.badBody("the upload has no 'metadata' part (JSON with main_module, compatibility_date "
                     + "and bindings)");
@@ -101,7 +107,35 @@ final class UploadParser {
 
     private ApiError tooLarge() {
         return new ApiError(400, 10027, "Your Worker exceeded the size limit of " + maxScriptBytes + " bytes "
+                + "after gzip compression (and " + MAX_UNCOMPRESSED + " bytes before) "
                 + "(workers.api.error.script_too_large)");
+    }
+
+    /** The modules' size after gzip, which Cloudflare's plan limits (3 MiB Free, 10 MiB Paid) apply to. */
+    static long compressedSize(List<Part> parts) {
+        CountingStream counter = new CountingStream();
+        try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(counter, 64 * 1024)) {
+            for (Part p : parts) {
+                gzip.write(p.content());
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return counter.count;
+    }
+
+    private static final class CountingStream extends java.io.OutputStream {
+        long count;
+
+        @Override
+        public void write(int b) {
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            count += len;
+        }
     }
 
     private JsonNode parseMetadata(byte[] content) throws ApiError {

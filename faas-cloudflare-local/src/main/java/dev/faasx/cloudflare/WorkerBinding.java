@@ -6,8 +6,10 @@ import java.util.regex.Pattern;
 /**
  * A binding of a Worker run by {@link LocalWorkersRuntime}: a value or a resource that the Worker sees on its
  * {@code env} object under {@link #name()}. These are the binding kinds the local runtime supports; they match the
- * Workers upload API's {@code plain_text} (and {@code secret_text}), {@code json} and {@code analytics_engine}
- * bindings.
+ * Workers upload API's {@code plain_text} (and {@code secret_text}), {@code json}, {@code analytics_engine},
+ * {@code kv_namespace}, {@code d1} and {@code durable_object_namespace} bindings. KV namespaces and D1 databases are
+ * served by the KV and D1 Workers that workerd bundles, on SQLite-backed Durable Objects stored on the runtime's
+ * disk, so their data outlives a redeploy of the Worker.
  *
  * <pre>{@code
  * List<WorkerBinding> bindings = List.of(
@@ -17,7 +19,8 @@ import java.util.regex.Pattern;
  *
  * <p>Immutable and thread-safe.
  */
-public sealed interface WorkerBinding permits WorkerBinding.Text, WorkerBinding.Json, WorkerBinding.AnalyticsEngine {
+public sealed interface WorkerBinding permits WorkerBinding.Text, WorkerBinding.Json, WorkerBinding.AnalyticsEngine,
+        WorkerBinding.KvNamespace, WorkerBinding.D1Database, WorkerBinding.DurableObjectNamespace {
 
     /** Binding names are JavaScript identifiers. */
     Pattern NAME = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]{0,127}");
@@ -41,6 +44,21 @@ public sealed interface WorkerBinding permits WorkerBinding.Text, WorkerBinding.
     /** An Analytics Engine dataset: {@code env[name].writeDataPoint(...)} records a data point in it. */
     static AnalyticsEngine analyticsEngine(String name, String dataset) {
         return new AnalyticsEngine(name, dataset);
+    }
+
+    /** A KV namespace, by its id: {@code env[name].get(key)}, {@code put}, {@code delete}, {@code list}. */
+    static KvNamespace kvNamespace(String name, String namespaceId) {
+        return new KvNamespace(name, namespaceId);
+    }
+
+    /** A D1 database, by its id: {@code env[name].prepare(sql).bind(...).all()} and the rest of D1's API. */
+    static D1Database d1(String name, String databaseId) {
+        return new D1Database(name, databaseId);
+    }
+
+    /** The namespace of a Durable Object class that the Worker's main module exports. */
+    static DurableObjectNamespace durableObject(String name, String className) {
+        return new DurableObjectNamespace(name, className);
     }
 
     /** A string binding. */
@@ -79,6 +97,41 @@ public sealed interface WorkerBinding permits WorkerBinding.Text, WorkerBinding.
                 throw new IllegalArgumentException("dataset name must be letters, digits and '_' (at most 64), was '"
                         + dataset + "'");
             }
+        }
+    }
+
+    /** A KV namespace binding. */
+    record KvNamespace(String name, String namespaceId) implements WorkerBinding {
+        public KvNamespace {
+            checkName(name);
+            checkId(namespaceId, "namespace id");
+        }
+    }
+
+    /** A D1 database binding. */
+    record D1Database(String name, String databaseId) implements WorkerBinding {
+        public D1Database {
+            checkName(name);
+            checkId(databaseId, "database id");
+        }
+    }
+
+    /** A Durable Object namespace binding to a class of the same Worker. */
+    record DurableObjectNamespace(String name, String className) implements WorkerBinding {
+        public DurableObjectNamespace {
+            checkName(name);
+            Objects.requireNonNull(className, "className");
+            if (!className.matches("[A-Za-z_$][A-Za-z0-9_$]{0,127}")) {
+                throw new IllegalArgumentException("class name must be a JavaScript identifier, was '" + className
+                        + "'");
+            }
+        }
+    }
+
+    private static void checkId(String id, String what) {
+        Objects.requireNonNull(id, what);
+        if (!id.matches("[A-Za-z0-9_-]{1,64}")) {
+            throw new IllegalArgumentException(what + " must be 1-64 letters, digits, '-' or '_', was '" + id + "'");
         }
     }
 

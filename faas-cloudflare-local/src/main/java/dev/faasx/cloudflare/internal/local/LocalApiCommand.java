@@ -1,6 +1,5 @@
 package dev.faasx.cloudflare.internal.local;
 
-import dev.faasx.cloudflare.CloudflareCredentials;
 import dev.faasx.cloudflare.LocalCloudflareApi;
 import dev.faasx.cloudflare.LocalWorkersRuntime;
 import java.nio.file.Path;
@@ -76,14 +75,17 @@ public final class LocalApiCommand {
             return;
         }
         LocalCloudflareApi server = api.runtime(rt).port(port).build();
-        CloudflareCredentials credentials = server.credentials();
         System.out.println(server.baseUrl());
         System.out.flush();
         System.err.println("account id: " + server.accountId());
         if (!credentialGiven) {
-            System.err.println("API token:  " + credentials.authHeaders().get("Authorization").substring(7));
+            System.err.println("API token:  " + server.apiToken().orElse("(global API key)"));
         }
         System.err.println("Workers:    " + server.workerUrlTemplate());
+        // For Wrangler and other Cloudflare tools; a token given on the command line is not echoed.
+        System.err.println("for wrangler: export CLOUDFLARE_API_BASE_URL=" + server.baseUrl() + " CLOUDFLARE_ACCOUNT_ID="
+                + server.accountId() + (credentialGiven ? "" : server.apiToken().map(t -> " CLOUDFLARE_API_TOKEN=" + t)
+                .orElse("")));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

@@ -22,7 +22,8 @@ final class LocalAuth {
                 .toList();
     }
 
-    void check(Headers headers) throws ApiError {
+    /** Checks the request's credentials; true when it authenticated with an API token (not a global API key). */
+    boolean check(Headers headers) throws ApiError {
         String authorization = headers.getFirst("Authorization");
         String email = headers.getFirst("X-Auth-Email");
         String key = headers.getFirst("X-Auth-Key");
@@ -38,7 +39,7 @@ final class LocalAuth {
             if (!ok) {
                 throw new ApiError(403, 10000, "Authentication error");
             }
-            return;
+            return true;
         }
         if (email == null && key == null) {
             throw new ApiError(400, 9106, "Missing X-Auth-Key, X-Auth-Email or Authorization headers");
@@ -56,5 +57,6 @@ final class LocalAuth {
         if (!ok) {
             throw new ApiError(403, 9103, "Unknown X-Auth-Key or X-Auth-Email");
         }
+        return false;
     }
 }

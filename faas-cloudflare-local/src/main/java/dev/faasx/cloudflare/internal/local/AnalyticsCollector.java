@@ -1,5 +1,6 @@
 package dev.faasx.cloudflare.internal.local;
 
+import dev.faasx.core.internal.DaemonThreads;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
@@ -40,11 +41,7 @@ public final class AnalyticsCollector implements AutoCloseable {
     public AnalyticsCollector(int capacity) throws IOException {
         this.capacity = capacity;
         this.server = LoopbackHttpServer.create(0, 64);
-        this.threads = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "faasx-analytics-collector");
-            t.setDaemon(true);
-            return t;
-        });
+        this.threads = Executors.newFixedThreadPool(2, DaemonThreads.named("faasx-analytics-collector"));
         server.setExecutor(threads);
         server.createContext("/", this::handle);
         server.start();

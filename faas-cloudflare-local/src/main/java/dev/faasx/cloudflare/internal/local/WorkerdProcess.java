@@ -1,5 +1,6 @@
 package dev.faasx.cloudflare.internal.local;
 
+import dev.faasx.core.internal.DaemonThreads;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -99,6 +100,11 @@ final class WorkerdProcess {
     }
 
     /** SIGTERM, then a forced kill if workerd has not exited within {@code grace}. */
+    /** Kills the process at once, without waiting (for a JVM that is exiting). */
+    void kill() {
+        process.destroyForcibly();
+    }
+
     void stop(Duration grace) {
         process.destroy();
         try {
@@ -167,8 +173,6 @@ final class WorkerdProcess {
     }
 
     private static Thread daemon(String name, Runnable r) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
+        return DaemonThreads.named(name).newThread(r);
     }
 }

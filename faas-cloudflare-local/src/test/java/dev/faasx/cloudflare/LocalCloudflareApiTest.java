@@ -361,8 +361,89 @@ class LocalCloudflareApiTest {
             assertThat(a.raw().body()).startsWith("error:");
         }
 
+        @Test
+        void acceptsOnlyApiTokensAsTheSqlApiIsDocumented() throws Exception {
+            Answer withKey = call("POST", "/accounts/acct0123/analytics_engine/sql", "text/plain",
+                    "SHOW TABLES".getBytes(UTF_8), Map.of("X-Auth-Email", "dev@example.com",
+                            "X-Auth-Key", "global-key-0123456789"));
+
+            assertThat(withKey.status()).isEqualTo(403);
+            assertThat(withKey.message()).contains("only API tokens");
+            assertThat(sql("SHOW TABLES").status()).isEqualTo(200);
+        }
+
         private Answer sql(String query) throws Exception {
             return call("POST", "/accounts/acct0123/analytics_engine/sql", "text/plain", query.getBytes(UTF_8));
+        }
+    }
+
+    @Nested
+    class LimitsAndKeptBindings {
+        @Test
+        void keepsAndReportsTheCpuLimit() throws Exception {
+            Answer up = upload("limited", new Multipart()
+                    .metadata("{\"main_module\":\"w.js\",\"limits\":{\"cpu_ms\":50}}")
+                    .module("w.js", "application/javascript+module", WORKER).bytes());
+            Answer settings = call("GET", SCRIPTS + "limited/settings", null, null);
+            Answer tooMuch = upload("limited", new Multipart()
+                    .metadata("{\"main_module\":\"w.js\",\"limits\":{\"cpu_ms\":300001}}")
+                    .module("w.js", "application/javascript+module", WORKER).bytes());
+
+            assertThat(up.status()).isEqualTo(200);
+            assertThat(settings.body().path("result").path("limits").path("cpu_ms").asLong()).isEqualTo(50);
+            assertThat(tooMuch.status()).isEqualTo(400);
+            assertThat(tooMuch.message()).contains("cpu_ms");
+        }
+
+        @Test
+        void keepBindingsKeepsBindingsOfTheNamedTypesThatTheUploadDoesNotName() throws Exception {
+            upload("kept", validUpload("first"));
+            Answer redeploy = upload("kept", new Multipart()
+                    .metadata("{\"main_module\":\"worker.js\",\"keep_bindings\":[\"secret_text\"],\"bindings\":["
+                            + "{\"type\":\"plain_text\",\"name\":\"WHO\",\"text\":\"second\"}]}")
+                    .module("worker.js", "application/javascript+module",
+                            "export default { fetch(r, env) { return new Response(env.WHO + '/' + env.TOKEN); } };")
+                    .bytes());
+            call("POST", SCRIPTS + "kept/subdomain", "application/json", "{\"enabled\":true}".getBytes(UTF_8));
+            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(api.workerUrl("kept")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            Answer settings = call("GET", SCRIPTS + "kept/settings", null, null);
+
+            assertThat(redeploy.status()).isEqualTo(200);
+            assertThat(answer.body()).isEqualTo("second/do-not-show");
+            assertThat(settings.body().path("result").path("bindings").toString())
+                    .contains("{\"name\":\"TOKEN\",\"type\":\"secret_text\"}").doesNotContain("do-not-show");
+        }
+
+        @Test
+        void measuresTheFreePlansSizeLimitAfterCompression() throws Exception {
+            try (LocalCloudflareApi free = LocalCloudflareApi.builder().runtime(runtime).accountId("acct0123")
+                    .apiToken(TOKEN).plan(LocalCloudflareApi.Plan.FREE).build()) {
+                byte[] noise = new byte[3 * 1024 * 1024];
+                new java.util.Random(1).nextBytes(noise);
+                String tooBig = "export default { fetch() { return new Response('"
+                        + java.util.Base64.getEncoder().encodeToString(noise) + "'); } };";
+                String compressible = "export default { fetch() { return new Response('"
+                        + "a".repeat(4 * 1024 * 1024) + "'); } };";
+                HttpResponse<String> big = http.send(HttpRequest.newBuilder(URI.create(free.baseUrl()
+                                + "/accounts/acct0123/workers/scripts/big"))
+                        .header("Authorization", "Bearer " + TOKEN).header("Content-Type", MULTIPART)
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(new Multipart()
+                                .metadata("{\"main_module\":\"w.js\"}")
+                                .module("w.js", "application/javascript+module", tooBig).bytes())).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> small = http.send(HttpRequest.newBuilder(URI.create(free.baseUrl()
+                                + "/accounts/acct0123/workers/scripts/small"))
+                        .header("Authorization", "Bearer " + TOKEN).header("Content-Type", MULTIPART)
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(new Multipart()
+                                .metadata("{\"main_module\":\"w.js\"}")
+                                .module("w.js", "application/javascript+module", compressible).bytes())).build(),
+                        HttpResponse.BodyHandlers.ofString());
+
+                assertThat(big.statusCode()).isEqualTo(400);
+                assertThat(json.readTree(big.body()).path("errors").path(0).path("code").asInt()).isEqualTo(10027);
+                assertThat(small.statusCode()).isEqualTo(200);
+            }
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.faasx.cloudflare;
 
+import dev.faasx.core.internal.Checks;
+import dev.faasx.core.internal.DaemonThreads;
 import com.sun.net.httpserver.HttpServer;
 import dev.faasx.cloudflare.internal.local.ApiRouter;
 import dev.faasx.cloudflare.internal.local.LoopbackHttpServer;
@@ -14,10 +16,9 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Cloudflare's v4 API for Workers, served on loopback and backed by {@link LocalWorkersRuntime}, so that every
@@ -43,7 +44,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <pre>{@code
  * try (LocalCloudflareApi api = LocalCloudflareApi.builder().runtime(runtime).build();
  *      CloudflareWorkersExecutor executor = CloudflareWorkersExecutor.builder()
- *          .credentials(api.credentials())
+ *          .credentials(CloudflareCredentials.fromEnvironment(api.environment()))
  *          .apiBaseUrl(api.baseUrl())
  *          .workerUrlTemplate(api.workerUrlTemplate())
  *          .build()) {
@@ -59,7 +60,9 @@ public final class LocalCloudflareApi implements AutoCloseable {
     private final LocalWorkersRuntime runtime;
     private final boolean ownsRuntime;
     private final String accountId;
-    private final CloudflareCredentials credentials;
+    private final String apiToken;
+    private final String email;
+    private final String apiKey;
 
     private LocalCloudflareApi(Builder b) throws IOException {
         this.ownsRuntime = b.runtime == null;
@@ -69,15 +72,10 @@ public final class LocalCloudflareApi implements AutoCloseable {
         if (tokens.isEmpty() && b.globalKeys.isEmpty()) {
             tokens.add(randomHex(20));
         }
-        this.credentials = !tokens.isEmpty() ? CloudflareCredentials.apiToken(accountId, tokens.get(0))
-                : CloudflareCredentials.globalApiKey(accountId, b.globalKeys.keySet().iterator().next(),
-                        b.globalKeys.values().iterator().next());
-        AtomicInteger n = new AtomicInteger();
-        this.threads = Executors.newFixedThreadPool(b.threads, r -> {
-            Thread t = new Thread(r, "faasx-local-cloudflare-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.apiToken = tokens.isEmpty() ? null : tokens.get(0);
+        this.email = tokens.isEmpty() ? b.globalKeys.keySet().iterator().next() : null;
+        this.apiKey = tokens.isEmpty() ? b.globalKeys.values().iterator().next() : null;
+        this.threads = Executors.newFixedThreadPool(b.threads, DaemonThreads.named("faasx-local-cloudflare"));
         try {
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(10)).build();
@@ -100,6 +98,25 @@ public final class LocalCloudflareApi implements AutoCloseable {
         return new Builder();
     }
 
+    /** Cloudflare's Workers plans, for their script size limits (after gzip compression). */
+    public enum Plan {
+        /** Workers Free: 3 MiB. */
+        FREE(3L * 1024 * 1024),
+        /** Workers Paid: 10 MiB. */
+        PAID(10L * 1024 * 1024);
+
+        private final long maxScriptBytes;
+
+        Plan(long maxScriptBytes) {
+            this.maxScriptBytes = maxScriptBytes;
+        }
+
+        /** The largest script of the plan, after gzip compression. */
+        public long maxScriptBytes() {
+            return maxScriptBytes;
+        }
+    }
+
     /** The port the API listens on. */
     public int port() {
         return server.getAddress().getPort();
@@ -115,9 +132,28 @@ public final class LocalCloudflareApi implements AutoCloseable {
         return accountId;
     }
 
-    /** Credentials this API accepts (the first configured token, else the first e-mail and key). */
-    public CloudflareCredentials credentials() {
-        return credentials;
+    /** The first API token this API accepts; empty when only global API keys were configured. */
+    public Optional<String> apiToken() {
+        return Optional.ofNullable(apiToken);
+    }
+
+    /**
+     * The environment a Cloudflare client needs to use this API, as Cloudflare's tools read it:
+     * {@code CLOUDFLARE_ACCOUNT_ID}, {@code CLOUDFLARE_API_BASE_URL} and {@code CLOUDFLARE_API_TOKEN} (or, when only
+     * a global API key was configured, {@code CLOUDFLARE_EMAIL} and {@code CLOUDFLARE_API_KEY}). Pass it to
+     * {@code CloudflareCredentials.fromEnvironment(map)} or to a Wrangler process.
+     */
+    public Map<String, String> environment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("CLOUDFLARE_ACCOUNT_ID", accountId);
+        env.put("CLOUDFLARE_API_BASE_URL", baseUrl().toString());
+        if (apiToken != null) {
+            env.put("CLOUDFLARE_API_TOKEN", apiToken);
+        } else {
+            env.put("CLOUDFLARE_EMAIL", email);
+            env.put("CLOUDFLARE_API_KEY", apiKey);
+        }
+        return Map.copyOf(env);
     }
 
     /** Where the Worker called {@code scriptName} answers through this API's port, once enabled on workers.dev. */
@@ -163,14 +199,17 @@ public final class LocalCloudflareApi implements AutoCloseable {
 
         /** The runtime to run Workers on; by default the API starts (and closes) its own. */
         public Builder runtime(LocalWorkersRuntime value) {
-            this.runtime = Objects.requireNonNull(value, "runtime");
+            if (value == null) {
+                throw new IllegalArgumentException("runtime must not be null");
+            }
+            this.runtime = value;
             return this;
         }
 
         /** The loopback port; 0 (the default) picks a free one. */
         public Builder port(int value) {
             if (value < 0 || value > 65535) {
-                throw new IllegalArgumentException("port must be 0..65535");
+                throw new IllegalArgumentException("port must be 0..65535, was " + value);
             }
             this.port = value;
             return this;
@@ -178,15 +217,17 @@ public final class LocalCloudflareApi implements AutoCloseable {
 
         /** The account id served; by default a random 32-hex-digit id. */
         public Builder accountId(String value) {
-            CloudflareCredentials.apiToken(value, "check");
+            if (value == null || !value.matches("[A-Za-z0-9_-]{1,64}")) {
+                throw new IllegalArgumentException("accountId must be 1-64 letters, digits, '-' or '_', was " + value);
+            }
             this.accountId = value;
             return this;
         }
 
         /** The workers.dev subdomain reported for the account (default {@code local}). */
         public Builder subdomain(String value) {
-            if (!value.matches("[a-z0-9][a-z0-9-]{0,62}")) {
-                throw new IllegalArgumentException("subdomain must be a DNS label");
+            if (value == null || !value.matches("[a-z0-9][a-z0-9-]{0,62}")) {
+                throw new IllegalArgumentException("subdomain must be a DNS label, was " + value);
             }
             this.subdomain = value;
             return this;
@@ -194,22 +235,34 @@ public final class LocalCloudflareApi implements AutoCloseable {
 
         /** An API token to accept; when no credential is configured a random token is made. */
         public Builder apiToken(String value) {
-            CloudflareCredentials.apiToken("check", value);
+            checkSecret(value, "apiToken");
             tokens.add(value);
             return this;
         }
 
         /** An e-mail and global API key to accept. */
         public Builder globalApiKey(String email, String key) {
-            CloudflareCredentials.globalApiKey("check", email, key);
+            checkSecret(email, "globalApiKey e-mail");
+            checkSecret(key, "globalApiKey key");
             globalKeys.put(email, key);
             return this;
         }
 
-        /** The largest accepted script (sum of its modules), in bytes; default 10 MiB like the Workers Paid plan. */
+        /** The size limit of a Workers plan: {@link Plan#FREE} 3 MiB, {@link Plan#PAID} 10 MiB, after compression. */
+        public Builder plan(Plan value) {
+            if (value == null) {
+                throw new IllegalArgumentException("plan must not be null");
+            }
+            return maxScriptBytes(value.maxScriptBytes());
+        }
+
+        /**
+         * The largest accepted script after gzip compression (its modules together), as Cloudflare measures it;
+         * default 10 MiB, the Workers Paid plan's limit. Uncompressed, a script may have at most 64 MiB.
+         */
         public Builder maxScriptBytes(long value) {
             if (value < 1) {
-                throw new IllegalArgumentException("maxScriptBytes must be positive");
+                throw new IllegalArgumentException("maxScriptBytes must be positive, was " + value);
             }
             this.maxScriptBytes = value;
             return this;
@@ -217,9 +270,10 @@ public final class LocalCloudflareApi implements AutoCloseable {
 
         /** API requests allowed per window before 429 (default 1200 per 5 minutes, Cloudflare's limit). */
         public Builder rateLimit(int requests, Duration window) {
-            if (requests < 1 || window.isNegative() || window.isZero()) {
-                throw new IllegalArgumentException("rate limit must allow at least 1 request per positive window");
+            if (requests < 1) {
+                throw new IllegalArgumentException("rateLimit requests must be at least 1, was " + requests);
             }
+            Checks.positive(window, "rateLimit window");
             this.rateLimit = requests;
             this.rateWindow = window;
             return this;
@@ -227,7 +281,7 @@ public final class LocalCloudflareApi implements AutoCloseable {
 
         /** How long a proxied Worker call may take (default 15 minutes). */
         public Builder workerTimeout(Duration value) {
-            this.workerTimeout = Objects.requireNonNull(value, "workerTimeout");
+            this.workerTimeout = Checks.positive(value, "workerTimeout");
             return this;
         }
 
@@ -238,6 +292,12 @@ public final class LocalCloudflareApi implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start the local Cloudflare API on port " + port, e);
             }
+        }
+    }
+
+    private static void checkSecret(String value, String name) {
+        if (value == null || !value.matches("[\\x21-\\x7e]+")) {
+            throw new IllegalArgumentException(name + " must be non-empty printable ASCII without spaces");
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.faasx.cloudflare.internal.local;
 
+import dev.faasx.core.internal.DaemonThreads;
 import dev.faasx.cloudflare.LocalWorker;
+import dev.faasx.cloudflare.WorkerBinding;
 import dev.faasx.cloudflare.WorkerScript;
 import dev.faasx.core.ErrorContext;
 import dev.faasx.core.InvalidRequestException;
@@ -49,11 +51,8 @@ public final class WorkerdFleet implements AutoCloseable {
     private final java.util.Set<Running> retiring = ConcurrentHashMap.newKeySet();
     private final AtomicLong generation = new AtomicLong();
     private final SecureRandom random = new SecureRandom();
-    private final ScheduledExecutorService retirer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "faasx-workerd-retire");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService retirer = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.named("faasx-workerd-retire"));
     private volatile boolean closed;
 
     public WorkerdFleet(Path binary, Path root, boolean ownsRoot, int collectorPort, Duration startTimeout) {
@@ -62,6 +61,15 @@ public final class WorkerdFleet implements AutoCloseable {
         this.ownsRoot = ownsRoot;
         this.collectorPort = collectorPort;
         this.startTimeout = startTimeout;
+        // workerd does not end with the JVM that started it: a runtime nobody closed kills its processes at exit.
+        Runtime.getRuntime().addShutdownHook(exitHook);
+    }
+
+    private final Thread exitHook = new Thread(this::killAll, "faasx-workerd-exit");
+
+    private void killAll() {
+        retiring.forEach(r -> r.process().kill());
+        running.values().forEach(r -> r.process().kill());
     }
 
     public LocalWorker deploy(WorkerScript script) {
@@ -69,11 +77,19 @@ public final class WorkerdFleet implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("the local Workers runtime is closed");
             }
+            if (usesStorage(script)) {
+                // Its storage (SQLite files of Durable Objects, KV and D1) may be open in one process at a time: the
+                // version before stops first, so a redeploy of such a Worker is briefly unavailable.
+                Running previous = running.remove(script.name());
+                if (previous != null) {
+                    retire(previous);
+                }
+            }
             Path dir = root.resolve(script.name() + "-" + generation.incrementAndGet());
             String socket = "faasx" + HexFormat.of().formatHex(nextBytes());
             WorkerdProcess process;
             try {
-                Path config = WorkerdConfig.write(dir, script, socket, collectorPort);
+                Path config = WorkerdConfig.write(dir, script, socket, collectorPort, root.resolve("storage"));
                 process = WorkerdProcess.start(binary, config, socket, startTimeout);
             } catch (WorkerdProcess.StartFailure e) {
                 deleteQuietly(dir);
@@ -97,6 +113,11 @@ public final class WorkerdFleet implements AutoCloseable {
                     process.startup().toMillis());
             return worker;
         }
+    }
+
+    private static boolean usesStorage(WorkerScript script) {
+        return script.bindings().stream().anyMatch(b -> b instanceof WorkerBinding.KvNamespace
+                || b instanceof WorkerBinding.D1Database || b instanceof WorkerBinding.DurableObjectNamespace);
     }
 
     public Optional<LocalWorker> worker(String name) {
@@ -123,6 +144,11 @@ public final class WorkerdFleet implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        try {
+            Runtime.getRuntime().removeShutdownHook(exitHook);
+        } catch (IllegalStateException e) {
+            // the JVM is already exiting: the hook does the work
+        }
         retirer.shutdownNow();
         for (Running r : List.copyOf(retiring)) {
             retire(r);
