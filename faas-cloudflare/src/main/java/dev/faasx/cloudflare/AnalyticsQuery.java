@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
  * <pre>{@code
  * AnalyticsQuery analytics = executor.analytics();
  * Invocation inv = executor.invokeWithMetrics(call).join();
- * InvocationMetrics confirmed = analytics.reportedMetrics(7, inv, Duration.ofMinutes(2)).join();
+ * Optional<InvocationMetrics> recorded = analytics.recordedMetrics(7, inv, Duration.ofMinutes(2)).join();
+ * if (recorded.isEmpty()) { ... the record did not arrive in time: not confirmed ... }
  * InvocationCounts lastHour = analytics.counts(7, Instant.now().minus(Duration.ofHours(1)), Instant.now()).join();
  * }</pre>
  *
@@ -88,27 +89,29 @@ public final class AnalyticsQuery {
     }
 
     /**
-     * The invocation's metrics with the figures of its Analytics Engine record (cold start and execution time,
-     * reported), waiting up to {@code maxWait} for the record of an invocation made within the last hour. When no
-     * record arrives in time the invocation's own metrics are returned unchanged.
+     * The invocation's metrics with the figures of its Analytics Engine record (first request of the isolate and
+     * execution time, {@linkplain dev.faasx.core.Figure#reportedByFunction reported by the function}: the wrapper
+     * wrote them), waiting up to {@code maxWait} for the record of an invocation made within the last hour.
+     * Empty when no record arrived in time (or the invocation has no request id): the invocation is then
+     * <em>not confirmed</em> by Analytics Engine, which says nothing about whether it ran.
      */
-    public CompletableFuture<InvocationMetrics> reportedMetrics(long jobId, Invocation invocation, Duration maxWait) {
+    public CompletableFuture<Optional<InvocationMetrics>> recordedMetrics(long jobId, Invocation invocation,
+                                                                          Duration maxWait) {
         InvocationMetrics metrics = invocation.metrics();
         Optional<String> requestId = metrics.requestId();
         if (requestId.isEmpty()) {
-            return CompletableFuture.completedFuture(metrics);
+            return CompletableFuture.completedFuture(Optional.empty());
         }
         return awaitInvocations(jobId, List.of(requestId.get()), Instant.now().minus(RECENT), maxWait)
-                .thenApply(found -> {
-                    InvocationRecord record = found.get(requestId.get());
-                    if (record == null) {
-                        return metrics;
-                    }
+                .thenApply(found -> Optional.ofNullable(found.get(requestId.get())).map(record -> {
+                    InvocationMetrics recorded = record.functionMetrics();
                     InvocationMetrics.Builder b = metrics.toBuilder()
-                            .executionDuration(record.reportedMetrics().executionDuration());
-                    record.coldStart().ifPresent(cold -> b.coldStart(record.reportedMetrics().coldStart()));
+                            .executionDuration(recorded.executionDuration());
+                    if (recorded.coldStart().isKnown()) {
+                        b.coldStart(recorded.coldStart());
+                    }
                     return b.build();
-                });
+                }));
     }
 
     /** Counts of the job's invocations between {@code from} and {@code to}, sampling taken into account. */

@@ -9,6 +9,7 @@ import dev.faasx.cloudflare.internal.ScriptNames;
 import dev.faasx.cloudflare.internal.WorkerInvoker;
 import dev.faasx.cloudflare.internal.WorkerUpload;
 import dev.faasx.cloudflare.internal.WrapperModule;
+import dev.faasx.core.AccessDeniedException;
 import dev.faasx.core.ErrorContext;
 import dev.faasx.core.FaasConfig;
 import dev.faasx.core.FaasDeployment;
@@ -21,7 +22,7 @@ import dev.faasx.core.Invocation;
 import dev.faasx.core.JobCall;
 import dev.faasx.core.PackageKind;
 import dev.faasx.core.WorkerModule;
-import dev.faasx.core.internal.SendThreads;
+import dev.faasx.core.internal.http.HttpTransport;
 import dev.faasx.core.spec.SpecCodec;
 import dev.faasx.core.spec.SpecErrors;
 import java.net.URI;
@@ -29,7 +30,9 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,17 +44,25 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Runs jobs on Cloudflare Workers, through Cloudflare's v4 API on the JDK {@link HttpClient} (Cloudflare has no Java
- * SDK). A job's function is a Worker made of ES modules ({@link FunctionPackage.WorkerModules}: JavaScript and
+ * Runs jobs on Cloudflare Workers, through Cloudflare's v4 API on faas-core's shared HTTP transport (the JDK
+ * {@link HttpClient}; Cloudflare has no Java SDK): a request that could not be sent (refused connection, DNS, TLS,
+ * connect timeout) did not run; answers are size-capped and a stalled body is cut off. A job's function is a Worker made of ES modules ({@link FunctionPackage.WorkerModules}: JavaScript and
  * WebAssembly) whose main module exports {@code job(call, env, ctx)} or a plain {@code fetch(request, env, ctx)}.
  *
  * <p>{@link #deploy} uploads the modules as script {@code faasx-job-<id>} together with a small wrapper module that
  * speaks the faasx invoke JSON, enforces the timeout, tags each call with the request id the executor sends, and
  * writes one Workers Analytics Engine data point per invocation; the configuration's environment variables become
- * {@code plain_text} bindings. It then enables the Worker on workers.dev and waits (bounded) until the new version
- * answers. {@link #invokeWithMetrics} POSTs to the Worker's URL: the total duration is measured by the client; the
- * execution time and whether the isolate was cold are reported by the wrapper (the same figures its data point
- * holds, which {@link #analytics()} reads back from Analytics Engine). Nothing is derived from latency.
+ * {@code plain_text} bindings, or {@code secret_text} for those named in the provider option
+ * {@code cloudflare.secrets}. Further provider options: {@code cloudflare.cpu_ms} (the CPU limit),
+ * {@code cloudflare.kv.<BINDING>}, {@code cloudflare.d1.<BINDING>}, {@code cloudflare.r2.<BINDING>},
+ * {@code cloudflare.durable_object.<BINDING>} (a class the main module exports) and {@code cloudflare.keep_bindings}.
+ * Each deployment is guarded by a fresh random invocation secret unless the builder sets one or none. It then
+ * enables the Worker on workers.dev and waits (bounded) until the new version answers. {@link #invokeWithMetrics}
+ * POSTs to the Worker's URL: the total duration is measured by the client; the execution time and whether the
+ * isolate was cold are {@linkplain dev.faasx.core.Provenance#REPORTED_BY_FUNCTION reported by the function} (faasx's
+ * wrapper measured them; they are the same figures its data point holds, which {@link #analytics()} reads back).
+ * Nothing is derived from latency. A 503 from Cloudflare (a CPU-limit kill, error 1102) may have run: the wrapper's
+ * timeout cannot stop code that computes without yielding, only the CPU limit can.
  *
  * <p>Cloudflare's errors ({@code errors[].code} and {@code message}) become {@link dev.faasx.core.FaasException}s:
  * 429 a {@link dev.faasx.core.ThrottledException} with {@code Retry-After}, a script that is too large (10027) or does
@@ -77,6 +88,8 @@ public final class CloudflareWorkersExecutor implements FaasExecutor {
     public static final String PROVIDER = "cloudflare-workers";
     /** Cloudflare's API. */
     public static final URI DEFAULT_API_BASE = URI.create("https://api.cloudflare.com/client/v4");
+    /** The Workers compatibility date of deployed scripts unless the builder sets another. */
+    public static final String DEFAULT_COMPATIBILITY_DATE = "2025-09-01";
     /** Where workers.dev serves a script. */
     public static final String DEFAULT_WORKER_URL_TEMPLATE = "https://{script}.{subdomain}.workers.dev/";
 
@@ -92,23 +105,33 @@ public final class CloudflareWorkersExecutor implements FaasExecutor {
 
     private final CloudflareWorkersExecutorBuilder.Settings settings;
     private final ObjectMapper json = new ObjectMapper();
+    private final HttpTransport apiTransport;
+    private final HttpTransport workerTransport;
     private final CloudflareApi api;
-    private final SendThreads sendThreads;
     private final WorkerInvoker invoker;
+    private final SecureRandom random = new SecureRandom();
     private final ScriptNames names;
     private final WrapperModule wrapper = WrapperModule.load();
     private final AnalyticsQuery analytics;
     private final Map<Long, Duration> timeouts = new ConcurrentHashMap<>();
+    private final Map<Long, String> secrets = new ConcurrentHashMap<>();
+    private final Map<Long, Duration> startupTimes = new ConcurrentHashMap<>();
     private final AtomicReference<CompletableFuture<String>> subdomain = new AtomicReference<>();
 
     CloudflareWorkersExecutor(CloudflareWorkersExecutorBuilder.Settings settings) {
         this.settings = settings;
         this.names = new ScriptNames(settings.scriptNamePrefix());
-        this.api = new CloudflareApi(settings.http(), settings.apiBase(), settings.credentials(), json,
+        HttpTransport.Builder apiBuilder = HttpTransport.builder("cloudflare")
+                .maxResponseBytes(settings.maxResponseBytes()).invocationThreads(0)
+                .authHeaders(() -> credentialsNow().authHeaders());
+        this.apiTransport = (settings.ownsHttp() ? apiBuilder.ownedClient(settings.http())
+                : apiBuilder.client(settings.http())).build();
+        // The Workers get no API credentials: their own secret travels per request.
+        this.workerTransport = HttpTransport.builder("cloudflare").client(settings.http())
+                .maxResponseBytes(settings.maxResponseBytes()).invocationThreads(settings.invocationThreads()).build();
+        this.api = new CloudflareApi(apiTransport, settings.apiBase(), this::credentialsNow, json,
                 settings.apiTimeout());
-        this.sendThreads = new SendThreads("faasx-cloudflare-send", settings.invocationThreads());
-        this.invoker = new WorkerInvoker(settings.http(), sendThreads, SpecCodec.create(), json, settings.encoding(),
-                settings.invocationSecret());
+        this.invoker = new WorkerInvoker(workerTransport, SpecCodec.create(), json, settings.encoding());
         this.analytics = new AnalyticsQuery(api, names, settings.dataset() == null ? "" : settings.dataset(),
                 settings.analyticsPollInterval());
     }
@@ -146,7 +169,30 @@ public final class CloudflareWorkersExecutor implements FaasExecutor {
         String script = names.of(call.jobId());
         ErrorContext ctx = context(call.jobId());
         Duration wait = timeouts.getOrDefault(call.jobId(), FaasConfig.MAX_TIMEOUT).plus(ANSWER_MARGIN);
-        return workerUrl(script, ctx).thenCompose(url -> invoker.invoke(url, call, wait, ctx));
+        String secret = switch (settings.secretMode()) {
+            case FIXED -> settings.invocationSecret();
+            case NONE -> null;
+            case RANDOM_PER_DEPLOYMENT -> secrets.get(call.jobId());
+        };
+        boolean unknownSecret = secret == null && settings.secretMode() == CloudflareWorkersExecutorBuilder.SecretMode
+                .RANDOM_PER_DEPLOYMENT;
+        CompletableFuture<Invocation> sent = workerUrl(script, ctx)
+                .thenCompose(url -> invoker.invoke(url, call, secret, wait, ctx));
+        if (!unknownSecret) {
+            return sent;
+        }
+        // Not deployed by this executor: a Worker that is not there still answers "not found"; one that is there
+        // refuses the call, and the error says why.
+        return sent.exceptionallyCompose(e -> {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof AccessDeniedException denied) {
+                return CompletableFuture.failedFuture(new AccessDeniedException("job " + call.jobId() + " was not "
+                        + "deployed by this executor, so it does not know the Worker's random invocation secret: "
+                        + "deploy it again with this executor, or give every executor the same secret with "
+                        + "invocationSecret(...)", denied.context()));
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
     }
 
     @Override
@@ -154,15 +200,21 @@ public final class CloudflareWorkersExecutor implements FaasExecutor {
         ErrorContext ctx = context(jobId);
         String script = names.of(jobId);
         String deploymentId = UUID.randomUUID().toString();
+        String secret = switch (settings.secretMode()) {
+            case FIXED -> settings.invocationSecret();
+            case NONE -> null;
+            case RANDOM_PER_DEPLOYMENT -> randomSecret();
+        };
         WorkerUpload upload;
         long size;
         try {
             FunctionPackage.WorkerModules modules = check(functionPackage, config, ctx);
             List<WorkerModule> parts = new ArrayList<>();
-            parts.add(wrapper.forMainModule(modules.mainModule()));
+            parts.add(wrapper.forMainModule(modules.mainModule(), DeployOptions.objectClasses(config)));
             parts.addAll(modules.modules());
             size = parts.stream().mapToLong(m -> m.content().length).sum();
-            upload = WorkerUpload.of(json, metadata(script, deploymentId, config), parts);
+            upload = WorkerUpload.of(json, DeployOptions.metadata(json, script, deploymentId, config, settings,
+                    secret), parts);
         } catch (InvalidRequestException e) {
             return CompletableFuture.failedFuture(e);
         } catch (IllegalArgumentException e) {
@@ -173,13 +225,20 @@ public final class CloudflareWorkersExecutor implements FaasExecutor {
                 .thenCompose(result -> workerUrl(script, ctx).thenCompose(url ->
                         invoker.awaitReady(url, deploymentId, settings.readinessTimeout(), ctx).thenApply(ready -> {
                             timeouts.put(jobId, config.timeout());
+                            if (secret != null) {
+                                secrets.put(jobId, secret);
+                            }
+                            JsonNode startup = result.get("startup_time_ms");
+                            if (startup != null && startup.isNumber() && startup.asLong() >= 0) {
+                                startupTimes.put(jobId, Duration.ofMillis(startup.asLong()));
+                            } else {
+                                startupTimes.remove(jobId);
+                            }
+                            // Cloudflare's startup_time_ms is how long the script's top level took to run when the
+                            // upload was validated, not a cold start of an invocation: it is not reported as one.
                             FaasDeployment.Builder b = FaasDeployment.builder(script, jobId, PROVIDER).endpoint(url)
                                     .timeout(config.timeout()).packageSizeBytes(size);
                             modifiedOn(result).ifPresent(b::deployedAt);
-                            JsonNode startup = result.get("startup_time_ms");
-                            if (startup != null && startup.isNumber()) {
-                                b.coldStart(Figure.reported(Duration.ofMillis(startup.asLong())));
-                            }
                             return b.build();
                         })));
     }
@@ -192,7 +251,7 @@ public final class CloudflareWorkersExecutor implements FaasExecutor {
                 .thenCompose(settingsResult -> workerUrl(script, ctx))
                 .thenCompose(url -> invoker.health(url, Duration.ofSeconds(30), ctx)
                         .thenApply(response -> invoker.healthyDeployment(response).isPresent() ? FaasHealth.ok()
-                                : FaasHealth.failing("the Worker answered HTTP " + response.statusCode() + " on "
+                                : FaasHealth.failing("the Worker answered HTTP " + response.status() + " on "
                                 + url))
                         .exceptionally(e -> FaasHealth.failing("the Worker is not reachable on " + url + ": "
                                 + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()))));
@@ -205,7 +264,7 @@ public final class CloudflareWorkersExecutor implements FaasExecutor {
         return workerUrl(script, ctx).thenCompose(url -> invoker.health(url, Duration.ofSeconds(30), ctx))
                 .thenAccept(response -> {
                     if (invoker.healthyDeployment(response).isEmpty()) {
-                        throw new CompletionException(SpecErrors.toException(response.statusCode(),
+                        throw new CompletionException(SpecErrors.toException(response.status(),
                                 response.body(), ctx));
                     }
                 });
@@ -232,15 +291,43 @@ public final class CloudflareWorkersExecutor implements FaasExecutor {
 
     @Override
     public CompletableFuture<Void> undeploy(long jobId) {
-        timeouts.remove(jobId);
-        return api.deleteScript(names.of(jobId), context(jobId));
+        return api.deleteScript(names.of(jobId), context(jobId)).thenRun(() -> {
+            timeouts.remove(jobId);
+            secrets.remove(jobId);
+            startupTimes.remove(jobId);
+        });
     }
 
+    /**
+     * How long the job's script took to start (run its top-level code) when Cloudflare validated the last upload
+     * this executor made, as Cloudflare reported it ({@code startup_time_ms}); unknown when Cloudflare did not report
+     * it or this executor did not deploy the job. This is not the cold start of an invocation: Cloudflare measures
+     * it once, at upload, against its start-up limit.
+     */
+    public Figure<Duration> scriptStartupTime(long jobId) {
+        return Figure.reportedOrUnknown(startupTimes.get(jobId));
+    }
+
+    /** Ends the invocation threads; shuts down the HTTP client if the executor created it. Idempotent. */
     @Override
     public void close() {
-        // Invocations being sent finish; the HTTP client is either the caller's or a default one without resources
-        // of its own to release.
-        sendThreads.close();
+        workerTransport.close();
+        apiTransport.close();
+    }
+
+    private CloudflareCredentials credentialsNow() {
+        CloudflareCredentials c = settings.credentials().get();
+        if (c == null) {
+            throw new AccessDeniedException("the Cloudflare credentials supplier gave no credentials",
+                    ErrorContext.of(PROVIDER));
+        }
+        return c;
+    }
+
+    private String randomSecret() {
+        byte[] bytes = new byte[32];
+        random.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
     }
 
     private FunctionPackage.WorkerModules check(FunctionPackage pkg, FaasConfig config, ErrorContext ctx) {
@@ -263,36 +350,12 @@ public final class CloudflareWorkersExecutor implements FaasExecutor {
                 violations.add("the environment variable " + name + " is reserved for the faasx wrapper");
             }
         }
+        violations.addAll(DeployOptions.violations(config));
         if (!violations.isEmpty()) {
             throw new InvalidRequestException("cannot deploy to Cloudflare Workers: " + String.join("; ", violations),
                     violations, ctx, null);
         }
         return modules;
-    }
-
-    private ObjectNode metadata(String script, String deploymentId, FaasConfig config) {
-        ObjectNode metadata = json.createObjectNode();
-        metadata.put("main_module", WrapperModule.NAME);
-        metadata.put("compatibility_date", settings.compatibilityDate());
-        ArrayNode flags = metadata.putArray("compatibility_flags");
-        settings.compatibilityFlags().forEach(flags::add);
-        ArrayNode bindings = metadata.putArray("bindings");
-        config.envVars().forEach((name, value) -> text(bindings, "plain_text", name, value));
-        text(bindings, "plain_text", BINDING_TIMEOUT, Long.toString(config.timeout().toMillis()));
-        text(bindings, "plain_text", BINDING_DEPLOYMENT, deploymentId);
-        text(bindings, "plain_text", BINDING_SCRIPT, script);
-        if (settings.invocationSecret() != null) {
-            text(bindings, "secret_text", BINDING_SECRET, settings.invocationSecret());
-        }
-        if (settings.dataset() != null) {
-            bindings.addObject().put("type", "analytics_engine").put("name", BINDING_ANALYTICS)
-                    .put("dataset", settings.dataset());
-        }
-        return metadata;
-    }
-
-    private static void text(ArrayNode bindings, String type, String name, String value) {
-        bindings.addObject().put("type", type).put("name", name).put("text", value);
     }
 
     private CompletableFuture<URI> workerUrl(String script, ErrorContext ctx) {

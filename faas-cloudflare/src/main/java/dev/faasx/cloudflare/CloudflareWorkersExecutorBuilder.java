@@ -1,13 +1,15 @@
 package dev.faasx.cloudflare;
 
+import dev.faasx.core.internal.Checks;
+import dev.faasx.core.internal.http.HttpTransport;
 import dev.faasx.core.spec.PayloadEncoding;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Configures a {@link CloudflareWorkersExecutor}. Everything has a default except the credentials, which default to
@@ -17,7 +19,7 @@ import java.util.function.Function;
  * CloudflareWorkersExecutor executor = CloudflareWorkersExecutor.builder()
  *     .credentialsFile(Path.of("cloudflare.json"))
  *     .compatibilityDate("2025-09-01")
- *     .invocationSecret(System.getenv("FAASX_WORKER_SECRET"))
+ *     .credentials(() -> CloudflareCredentials.apiToken(accountId, tokenStore.current()))
  *     .build();
  * }</pre>
  *
@@ -28,25 +30,39 @@ public final class CloudflareWorkersExecutorBuilder {
     public static final int DEFAULT_INVOCATION_THREADS = 64;
 
     /** The settings an executor is built from. */
-    record Settings(CloudflareCredentials credentials, URI apiBase, HttpClient http, String workerUrlTemplate,
-                    Function<String, URI> workerUrls, String compatibilityDate, List<String> compatibilityFlags,
-                    String scriptNamePrefix, String dataset, Duration analyticsPollInterval, PayloadEncoding encoding,
-                    String invocationSecret, Duration readinessTimeout, Duration apiTimeout,
-                    int invocationThreads) {
+    record Settings(Supplier<CloudflareCredentials> credentials, URI apiBase, HttpClient http, boolean ownsHttp,
+                    String workerUrlTemplate, Function<String, URI> workerUrls, String compatibilityDate,
+                    List<String> compatibilityFlags, String scriptNamePrefix, String dataset,
+                    Duration analyticsPollInterval, PayloadEncoding encoding, SecretMode secretMode,
+                    String invocationSecret, Duration readinessTimeout, Duration apiTimeout, int invocationThreads,
+                    long maxResponseBytes) {
     }
 
-    private CloudflareCredentials credentials;
+    /** How deployed Workers are protected. */
+    enum SecretMode {
+        /** A fresh random secret for every deployment (the default). */
+        RANDOM_PER_DEPLOYMENT,
+        /** The one secret given to the builder. */
+        FIXED,
+        /** No secret: anyone who knows the URL can invoke. */
+        NONE
+    }
+
+    private Supplier<CloudflareCredentials> credentials;
     private URI apiBase = CloudflareWorkersExecutor.DEFAULT_API_BASE;
     private HttpClient http;
     private String workerUrlTemplate = CloudflareWorkersExecutor.DEFAULT_WORKER_URL_TEMPLATE;
     private Function<String, URI> workerUrls;
-    private String compatibilityDate = WorkerScript.DEFAULT_COMPATIBILITY_DATE;
+    private String compatibilityDate = CloudflareWorkersExecutor.DEFAULT_COMPATIBILITY_DATE;
     private List<String> compatibilityFlags = List.of();
     private String scriptNamePrefix = "faasx-job-";
     private String dataset = "faasx_invocations";
     private Duration analyticsPollInterval = Duration.ofSeconds(5);
     private PayloadEncoding encoding = PayloadEncoding.BASE64;
+    private SecretMode secretMode = SecretMode.RANDOM_PER_DEPLOYMENT;
     private String invocationSecret;
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private long maxResponseBytes = HttpTransport.DEFAULT_MAX_RESPONSE_BYTES;
     private Duration readinessTimeout = Duration.ofMinutes(2);
     private Duration apiTimeout = Duration.ofMinutes(1);
     private int invocationThreads = DEFAULT_INVOCATION_THREADS;
@@ -56,7 +72,23 @@ public final class CloudflareWorkersExecutorBuilder {
 
     /** The account and secret to use. */
     public CloudflareWorkersExecutorBuilder credentials(CloudflareCredentials value) {
-        this.credentials = Objects.requireNonNull(value, "credentials");
+        if (value == null) {
+            throw new IllegalArgumentException("credentials must not be null");
+        }
+        this.credentials = () -> value;
+        return this;
+    }
+
+    /**
+     * Credentials asked for on every API request, so that a rotated API token is used from the next request on
+     * (for example a supplier that reads a secret store's current version). The supplier must be cheap and
+     * thread-safe; a supplier that fails or gives null fails that request, never the executor.
+     */
+    public CloudflareWorkersExecutorBuilder credentials(Supplier<CloudflareCredentials> value) {
+        if (value == null) {
+            throw new IllegalArgumentException("credentials supplier must not be null");
+        }
+        this.credentials = value;
         return this;
     }
 
@@ -67,13 +99,13 @@ public final class CloudflareWorkersExecutorBuilder {
 
     /** The API's base URL (default {@code https://api.cloudflare.com/client/v4}); for example a local API's. */
     public CloudflareWorkersExecutorBuilder apiBaseUrl(URI value) {
-        this.apiBase = Objects.requireNonNull(value, "apiBaseUrl");
+        this.apiBase = notNull(value, "apiBaseUrl");
         return this;
     }
 
     /** The HTTP client for the API and the Workers; by default one made for this executor. */
     public CloudflareWorkersExecutorBuilder httpClient(HttpClient value) {
-        this.http = Objects.requireNonNull(value, "httpClient");
+        this.http = notNull(value, "httpClient");
         return this;
     }
 
@@ -82,8 +114,8 @@ public final class CloudflareWorkersExecutorBuilder {
      * subdomain, read once from the API). Default {@code https://{script}.{subdomain}.workers.dev/}.
      */
     public CloudflareWorkersExecutorBuilder workerUrlTemplate(String value) {
-        if (!value.contains("{script}")) {
-            throw new IllegalArgumentException("the worker URL template needs a {script} placeholder");
+        if (value == null || !value.contains("{script}")) {
+            throw new IllegalArgumentException("workerUrlTemplate needs a {script} placeholder, was " + value);
         }
         this.workerUrlTemplate = value;
         this.workerUrls = null;
@@ -92,14 +124,14 @@ public final class CloudflareWorkersExecutorBuilder {
 
     /** Where Workers answer, computed from the script name (for example straight to a local workerd). */
     public CloudflareWorkersExecutorBuilder workerUrls(Function<String, URI> value) {
-        this.workerUrls = Objects.requireNonNull(value, "workerUrls");
+        this.workerUrls = notNull(value, "workerUrls");
         return this;
     }
 
-    /** The Workers compatibility date of deployed scripts (default {@value WorkerScript#DEFAULT_COMPATIBILITY_DATE}). */
+    /** The Workers compatibility date of deployed scripts (default {@value CloudflareWorkersExecutor#DEFAULT_COMPATIBILITY_DATE}). */
     public CloudflareWorkersExecutorBuilder compatibilityDate(String value) {
-        if (!value.matches("\\d{4}-\\d{2}-\\d{2}")) {
-            throw new IllegalArgumentException("compatibility date must be YYYY-MM-DD");
+        if (value == null || !value.matches("\\d{4}-\\d{2}-\\d{2}")) {
+            throw new IllegalArgumentException("compatibilityDate must be YYYY-MM-DD, was " + value);
         }
         this.compatibilityDate = value;
         return this;
@@ -107,12 +139,22 @@ public final class CloudflareWorkersExecutorBuilder {
 
     /** Compatibility flags of deployed scripts, for example {@code nodejs_compat}. */
     public CloudflareWorkersExecutorBuilder compatibilityFlags(List<String> value) {
+        notNull(value, "compatibilityFlags");
+        for (String flag : value) {
+            if (flag == null || !flag.matches("[a-z0-9_]{1,128}")) {
+                throw new IllegalArgumentException("compatibilityFlags must be lower-case names like nodejs_compat, "
+                        + "was " + flag);
+            }
+        }
         this.compatibilityFlags = List.copyOf(value);
         return this;
     }
 
     /** The prefix of script names (default {@code faasx-job-}, giving {@code faasx-job-7}). */
     public CloudflareWorkersExecutorBuilder scriptNamePrefix(String value) {
+        if (value == null) {
+            throw new IllegalArgumentException("scriptNamePrefix must not be null");
+        }
         new dev.faasx.cloudflare.internal.ScriptNames(value);
         this.scriptNamePrefix = value;
         return this;
@@ -120,7 +162,10 @@ public final class CloudflareWorkersExecutorBuilder {
 
     /** The Analytics Engine dataset invocations are recorded in (default {@code faasx_invocations}). */
     public CloudflareWorkersExecutorBuilder analyticsDataset(String value) {
-        WorkerBinding.analyticsEngine("CHECK", value);
+        if (value == null || !value.matches("[A-Za-z_][A-Za-z0-9_]{0,63}")) {
+            throw new IllegalArgumentException("analyticsDataset must be a letter or '_' then up to 63 letters, digits "
+                    + "or '_', was " + value);
+        }
         this.dataset = value;
         return this;
     }
@@ -133,37 +178,68 @@ public final class CloudflareWorkersExecutorBuilder {
 
     /** How often {@link AnalyticsQuery} asks again while it waits for records (default 5 s). */
     public CloudflareWorkersExecutorBuilder analyticsPollInterval(Duration value) {
-        this.analyticsPollInterval = positive(value, "analyticsPollInterval");
+        this.analyticsPollInterval = Checks.positive(value, "analyticsPollInterval");
         return this;
     }
 
     /** How payloads travel (default {@link PayloadEncoding#BASE64}; {@code BYTE_ARRAY} is spec v1's form). */
     public CloudflareWorkersExecutorBuilder payloadEncoding(PayloadEncoding value) {
-        this.encoding = Objects.requireNonNull(value, "payloadEncoding");
+        this.encoding = notNull(value, "payloadEncoding");
         return this;
     }
 
     /**
-     * A secret that deployed Workers require (header {@code x-faasx-secret}) before they run a job, so that only
-     * holders of the secret can invoke the public workers.dev URL. Deployed as a {@code secret_text} binding.
+     * One secret that deployed Workers require (header {@code x-faasx-secret}) before they run a job, shared by every
+     * deployment of this executor, so that other executors (other processes) given the same secret can invoke them.
+     * Deployed as a {@code secret_text} binding. By default each deployment gets a fresh random secret instead, which
+     * only the executor that deployed it knows.
      */
     public CloudflareWorkersExecutorBuilder invocationSecret(String value) {
         if (value == null || value.length() < 16 || !value.matches("[\\x21-\\x7e]+")) {
-            throw new IllegalArgumentException("the invocation secret must be at least 16 printable ASCII characters");
+            throw new IllegalArgumentException("invocationSecret must be at least 16 printable ASCII characters");
         }
         this.invocationSecret = value;
+        this.secretMode = SecretMode.FIXED;
+        return this;
+    }
+
+    /**
+     * Deploys Workers that anyone who knows (or guesses) the URL can invoke: no {@code x-faasx-secret} check. Only
+     * for Workers behind other access control, or for tests.
+     */
+    public CloudflareWorkersExecutorBuilder withoutInvocationSecret() {
+        this.invocationSecret = null;
+        this.secretMode = SecretMode.NONE;
+        return this;
+    }
+
+    /** Connect timeout of the HTTP client the executor creates (default 10 s); ignored with {@link #httpClient}. */
+    public CloudflareWorkersExecutorBuilder connectTimeout(Duration value) {
+        this.connectTimeout = Checks.positive(value, "connectTimeout");
+        return this;
+    }
+
+    /**
+     * Largest answer read from the API or a Worker (default 64 MiB); a larger one fails the call with a
+     * {@link dev.faasx.core.ProtocolException} instead of filling the heap.
+     */
+    public CloudflareWorkersExecutorBuilder maxResponseBytes(long value) {
+        if (value < 1) {
+            throw new IllegalArgumentException("maxResponseBytes must be at least 1, was " + value);
+        }
+        this.maxResponseBytes = value;
         return this;
     }
 
     /** How long deploy waits for the new version to answer on its URL (default 2 minutes). */
     public CloudflareWorkersExecutorBuilder readinessTimeout(Duration value) {
-        this.readinessTimeout = positive(value, "readinessTimeout");
+        this.readinessTimeout = Checks.positive(value, "readinessTimeout");
         return this;
     }
 
     /** The timeout of each API request (default 1 minute). */
     public CloudflareWorkersExecutorBuilder apiTimeout(Duration value) {
-        this.apiTimeout = positive(value, "apiTimeout");
+        this.apiTimeout = Checks.positive(value, "apiTimeout");
         return this;
     }
 
@@ -177,7 +253,7 @@ public final class CloudflareWorkersExecutorBuilder {
      */
     public CloudflareWorkersExecutorBuilder invocationThreads(int value) {
         if (value < 0) {
-            throw new IllegalArgumentException("invocationThreads must be 0 or more, not " + value);
+            throw new IllegalArgumentException("invocationThreads must be 0 or more, was " + value);
         }
         this.invocationThreads = value;
         return this;
@@ -187,18 +263,23 @@ public final class CloudflareWorkersExecutorBuilder {
      * @throws dev.faasx.core.InvalidRequestException when no credentials were given and the environment lacks them
      */
     public CloudflareWorkersExecutor build() {
-        CloudflareCredentials creds = credentials != null ? credentials : CloudflareCredentials.fromEnvironment();
+        Supplier<CloudflareCredentials> creds = credentials;
+        if (creds == null) {
+            CloudflareCredentials fromEnv = CloudflareCredentials.fromEnvironment();
+            creds = () -> fromEnv;
+        }
         HttpClient client = http != null ? http : HttpClient.newBuilder()
                 .version("http".equals(apiBase.getScheme()) ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
-                .connectTimeout(Duration.ofSeconds(10)).build();
-        return new CloudflareWorkersExecutor(new Settings(creds, apiBase, client, workerUrlTemplate, workerUrls,
-                compatibilityDate, compatibilityFlags, scriptNamePrefix, dataset, analyticsPollInterval, encoding,
-                invocationSecret, readinessTimeout, apiTimeout, invocationThreads));
+                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(connectTimeout).build();
+        return new CloudflareWorkersExecutor(new Settings(creds, apiBase, client, http == null, workerUrlTemplate,
+                workerUrls, compatibilityDate, compatibilityFlags, scriptNamePrefix, dataset, analyticsPollInterval,
+                encoding, secretMode, invocationSecret, readinessTimeout, apiTimeout, invocationThreads,
+                maxResponseBytes));
     }
 
-    private static Duration positive(Duration value, String name) {
-        if (value == null || value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive");
+    private static <T> T notNull(T value, String name) {
+        if (value == null) {
+            throw new IllegalArgumentException(name + " must not be null");
         }
         return value;
     }

@@ -24,11 +24,12 @@ import java.util.OptionalLong;
  * @param jobId          the job id, when the request carried a valid one ({@code blob4})
  * @param callId         the call id, when the request carried one ({@code blob5})
  * @param outcome        {@code success}, {@code failure}, {@code timeout}, {@code invalid} or {@code unauthorized}
- * @param coldStart      whether the invocation was the first request of its isolate ({@code blob3}), when recorded
+ * @param coldStart      whether the invocation was the first request of its isolate ({@code blob3}), as the wrapper
+ *                       saw it, when recorded
  * @param wallTime       the time the wrapper measured with the isolate's clock ({@code double1}); on Cloudflare the
  *                       clock advances only at I/O, so CPU-only work shows as (nearly) zero
  * @param httpStatus     the status the wrapper answered ({@code double2})
- * @param timestamp      when the data point was written (whole seconds, as Analytics Engine stores it)
+ * @param timestamp      when the data point was written (whole seconds, set by Analytics Engine)
  * @param sampleInterval how many invocations this row stands for ({@code _sample_interval}); 1 unless sampled
  */
 public record InvocationRecord(String requestId, String scriptName, OptionalLong jobId, Optional<String> callId,
@@ -51,13 +52,15 @@ public record InvocationRecord(String requestId, String scriptName, OptionalLong
     }
 
     /**
-     * The figures this record holds, as {@linkplain Figure#reported reported} metrics: the cold start and the
-     * execution time; everything else unknown.
+     * The figures this record holds: the first-request-of-the-isolate flag and the execution time. The data point was
+     * written by faasx's wrapper inside the Worker, so they are {@linkplain Figure#reportedByFunction reported by the
+     * function}, not by Cloudflare's accounting (only {@link #timestamp()} and {@link #sampleInterval()} come from
+     * Analytics Engine itself); everything else is unknown.
      */
-    public InvocationMetrics reportedMetrics() {
+    public InvocationMetrics functionMetrics() {
         return InvocationMetrics.builder()
-                .coldStart(Figure.reportedOrUnknown(coldStart.orElse(null)))
-                .executionDuration(Figure.reported(wallTime))
+                .coldStart(Figure.reportedByFunctionOrUnknown(coldStart.orElse(null)))
+                .executionDuration(Figure.reportedByFunction(wallTime))
                 .requestId(requestId)
                 .build();
     }

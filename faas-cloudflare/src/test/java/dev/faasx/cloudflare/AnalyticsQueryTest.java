@@ -93,16 +93,25 @@ class AnalyticsQueryTest {
         }
 
         @Test
-        void confirmsAnInvocationsFiguresAsReportedByItsDataPoint() {
+        void confirmsAnInvocationsFiguresAsTheWrapperRecordedThem() {
             Invocation second = succeeded.get(1);
 
-            InvocationMetrics confirmed = await(executor.analytics().reportedMetrics(JOB, second,
-                    Duration.ofSeconds(30)));
+            InvocationMetrics confirmed = await(executor.analytics().recordedMetrics(JOB, second,
+                    Duration.ofSeconds(30))).orElseThrow();
 
-            assertThat(confirmed.coldStart().provenance()).isEqualTo(Provenance.REPORTED_BY_PROVIDER);
+            // the data point was written by faasx's wrapper: the function's own report, not Cloudflare's accounting
+            assertThat(confirmed.coldStart().provenance()).isEqualTo(Provenance.REPORTED_BY_FUNCTION);
             assertThat(confirmed.coldStart().value()).contains(false);
-            assertThat(confirmed.executionDuration().provenance()).isEqualTo(Provenance.REPORTED_BY_PROVIDER);
+            assertThat(confirmed.executionDuration().provenance()).isEqualTo(Provenance.REPORTED_BY_FUNCTION);
             assertThat(confirmed.totalDuration()).isEqualTo(second.metrics().totalDuration());
+        }
+
+        @Test
+        void saysNotConfirmedWhenNoRecordArrives() {
+            Invocation unknown = new Invocation(succeeded.get(0).output(), succeeded.get(0).metrics().toBuilder()
+                    .requestId("never-recorded-request").build());
+
+            assertThat(await(executor.analytics().recordedMetrics(JOB, unknown, Duration.ofMillis(300)))).isEmpty();
         }
 
         @Test

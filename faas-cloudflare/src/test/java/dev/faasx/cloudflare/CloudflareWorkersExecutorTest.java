@@ -96,8 +96,9 @@ class CloudflareWorkersExecutorTest {
 
             assertThat(new String(first.output().body(), UTF_8)).isEqualTo("HELLO for job 101");
             assertThat(first.metrics().totalDuration().provenance()).isEqualTo(Provenance.MEASURED_BY_CLIENT);
-            assertThat(first.metrics().executionDuration().provenance()).isEqualTo(Provenance.REPORTED_BY_PROVIDER);
-            assertThat(first.metrics().coldStart().provenance()).isEqualTo(Provenance.REPORTED_BY_PROVIDER);
+            // measured by faasx's wrapper inside the Worker, not by Cloudflare's accounting
+            assertThat(first.metrics().executionDuration().provenance()).isEqualTo(Provenance.REPORTED_BY_FUNCTION);
+            assertThat(first.metrics().coldStart().provenance()).isEqualTo(Provenance.REPORTED_BY_FUNCTION);
             // deploy's readiness probe already started the isolate, so even the first call is warm
             assertThat(first.metrics().coldStart().value()).contains(false);
             assertThat(first.metrics().billedDuration().isKnown()).isFalse();
@@ -191,7 +192,11 @@ class CloudflareWorkersExecutorTest {
             assertThat(deployed.timeout()).contains(Duration.ofSeconds(10));
             assertThat(deployed.deployedAt()).isPresent();
             assertThat(deployed.packageSizeBytes().getAsLong()).isPositive();
-            assertThat(deployed.coldStart().provenance()).isEqualTo(Provenance.REPORTED_BY_PROVIDER);
+            // startup_time_ms is the script's start-up at upload, not a cold start: it is offered under its own name
+            assertThat(deployed.coldStart().isKnown()).isFalse();
+            assertThat(executor.scriptStartupTime(105).provenance()).isEqualTo(Provenance.REPORTED_BY_PROVIDER);
+            assertThat(executor.scriptStartupTime(105).value()).hasValueSatisfying(d -> assertThat(d).isPositive());
+            assertThat(executor.scriptStartupTime(999).isKnown()).isFalse();
             assertThat(described.endpoint()).isEqualTo(deployed.endpoint());
             assertThat(described.timeout()).contains(Duration.ofSeconds(10));
         }
@@ -201,9 +206,12 @@ class CloudflareWorkersExecutorTest {
     class SendingInvocations {
         @Test
         void sendsInvocationsOnItsOwnThreadsOrThroughSendAsync() {
-            await(executor.deploy(131, job("export default { job(call) { return call.body; } };"), CONFIG));
-            try (CloudflareWorkersExecutor asyncOnly = LocalCloudflare.executor(api).invocationThreads(0).build()) {
-                for (CloudflareWorkersExecutor each : List.of(executor, asyncOnly)) {
+            String shared = "shared-secret-of-both-executors";
+            try (CloudflareWorkersExecutor threaded = LocalCloudflare.executor(api).invocationSecret(shared).build();
+                 CloudflareWorkersExecutor asyncOnly = LocalCloudflare.executor(api).invocationSecret(shared)
+                         .invocationThreads(0).build()) {
+                await(threaded.deploy(131, job("export default { job(call) { return call.body; } };"), CONFIG));
+                for (CloudflareWorkersExecutor each : List.of(threaded, asyncOnly)) {
                     List<CompletableFuture<JobOutput>> calls = new ArrayList<>();
                     for (int i = 0; i < 20; i++) {
                         calls.add(each.invoke(JobCall.of(131, new byte[] {(byte) i})));
@@ -260,12 +268,20 @@ class CloudflareWorkersExecutorTest {
             try (LocalCloudflareApi small = LocalCloudflareApi.builder().runtime(runtime).maxScriptBytes(64 * 1024)
                     .build()) {
                 CloudflareWorkersExecutor limited = LocalCloudflare.executor(small).build();
-                String big = "export default { job() { return '" + "x".repeat(100_000) + "'; } };";
+                // 200,000 random hex digits: about 100 KB after gzip, over the limit
+                byte[] noise = new byte[100_000];
+                new java.util.Random(7).nextBytes(noise);
+                String big = "export default { job() { return '" + java.util.HexFormat.of().formatHex(noise)
+                        + "'; } };";
+                // as large before compression, but a few hundred bytes after: under the limit, as on Cloudflare
+                String compressible = "export default { job() { return '" + "x".repeat(200_000) + "'; } };";
 
                 InvalidRequestException e = catchInvalid(() -> limited.deploy(113, job(big), CONFIG));
+                await(limited.deploy(114, job(compressible), CONFIG));
 
                 assertThat(e.errorCode()).contains("10027");
-                assertThat(e.reason()).contains("script_too_large");
+                assertThat(e.reason()).contains("script_too_large").contains("after gzip");
+                assertThat(await(limited.invoke(JobCall.of(114, new byte[0]))).body()).hasSize(200_000);
             }
         }
 
@@ -283,7 +299,8 @@ class CloudflareWorkersExecutorTest {
             try (LocalCloudflareApi keyOnly = LocalCloudflareApi.builder().runtime(runtime)
                     .globalApiKey("ops@example.com", "0123456789abcdef0123").build()) {
                 CloudflareWorkersExecutor withKey = LocalCloudflare.executor(keyOnly).build();
-                assertThat(keyOnly.credentials().scheme()).isEqualTo(CloudflareCredentials.Scheme.GLOBAL_API_KEY);
+                assertThat(CloudflareCredentials.fromEnvironment(keyOnly.environment()).scheme())
+                        .isEqualTo(CloudflareCredentials.Scheme.GLOBAL_API_KEY);
 
                 await(withKey.deploy(120, job("export default { job() { return 'key ok'; } };"), CONFIG));
                 assertThat(await(withKey.invoke(JobCall.of(120, new byte[0]))).body()).isEqualTo(
@@ -358,6 +375,26 @@ class CloudflareWorkersExecutorTest {
             assertThatThrownBy(() -> await(other.invoke(JobCall.of(123, new byte[0]))))
                     .isInstanceOf(AccessDeniedException.class);
             await(guarded.undeploy(123));
+        }
+
+        @Test
+        void guardsEveryDeploymentWithARandomSecretByDefault() throws Exception {
+            try (CloudflareWorkersExecutor byDefault = LocalCloudflare.executor(api).build();
+                 CloudflareWorkersExecutor stranger = LocalCloudflare.executor(api).build()) {
+                await(byDefault.deploy(124, job("export default { job() { return 'mine'; } };"), CONFIG));
+
+                assertThat(await(byDefault.invoke(JobCall.of(124, new byte[0]))).body())
+                        .isEqualTo("mine".getBytes(UTF_8));
+                HttpResponse<String> anonymous = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                                URI.create(api.workerUrl("faasx-job-124").toString()))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"job_id\":124,\"args\":[]}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(anonymous.statusCode()).isEqualTo(401);
+                assertThatThrownBy(() -> await(stranger.invoke(JobCall.of(124, new byte[0]))))
+                        .isInstanceOf(AccessDeniedException.class)
+                        .hasMessageContaining("invocationSecret");
+                await(byDefault.undeploy(124));
+            }
         }
     }
 }

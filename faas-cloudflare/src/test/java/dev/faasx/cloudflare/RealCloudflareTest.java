@@ -38,10 +38,10 @@ class RealCloudflareTest {
                         .body("from the test".getBytes(UTF_8)).metadata("k", "v").build()).get(1, TimeUnit.MINUTES);
                 assertThat(invocation.output().body()).isEqualTo("from the test".getBytes(UTF_8));
                 assertThat(invocation.output().metadata()).containsEntry("k", "v");
-                assertThat(invocation.metrics().coldStart().provenance()).isEqualTo(Provenance.REPORTED_BY_PROVIDER);
+                assertThat(invocation.metrics().coldStart().provenance()).isEqualTo(Provenance.REPORTED_BY_FUNCTION);
 
-                InvocationMetrics confirmed = executor.analytics().reportedMetrics(jobId, invocation,
-                        Duration.ofMinutes(3)).get(4, TimeUnit.MINUTES);
+                InvocationMetrics confirmed = executor.analytics().recordedMetrics(jobId, invocation,
+                        Duration.ofMinutes(3)).get(4, TimeUnit.MINUTES).orElseThrow();
                 assertThat(confirmed.coldStart()).isEqualTo(invocation.metrics().coldStart());
                 InvocationCounts counts = executor.analytics().counts(jobId, started, Instant.now())
                         .get(1, TimeUnit.MINUTES);

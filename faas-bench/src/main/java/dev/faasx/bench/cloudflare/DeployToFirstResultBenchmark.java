@@ -1,5 +1,6 @@
 package dev.faasx.bench.cloudflare;
 
+import dev.faasx.cloudflare.CloudflareCredentials;
 import dev.faasx.cloudflare.CloudflareWorkersExecutor;
 import dev.faasx.cloudflare.LocalCloudflareApi;
 import dev.faasx.cloudflare.LocalWorkersRuntime;
@@ -47,7 +48,7 @@ public class DeployToFirstResultBenchmark {
         runtime = LocalWorkersRuntime.builder().workerdBinary(LocalCloudflareSetup.workerd()).build();
         api = LocalCloudflareApi.builder().runtime(runtime).build();
         executor = CloudflareWorkersExecutor.builder()
-                .credentials(api.credentials())
+                .credentials(CloudflareCredentials.fromEnvironment(api.environment()))
                 .apiBaseUrl(api.baseUrl())
                 .workerUrlTemplate(api.workerUrlTemplate())
                 .build();

@@ -1,5 +1,6 @@
 package dev.faasx.bench.cloudflare;
 
+import dev.faasx.cloudflare.CloudflareCredentials;
 import dev.faasx.cloudflare.CloudflareWorkersExecutor;
 import dev.faasx.cloudflare.LocalCloudflareApi;
 import dev.faasx.cloudflare.LocalWorkersRuntime;
@@ -58,7 +59,9 @@ public class WarmInvocationBenchmark {
         api = LocalCloudflareApi.builder().runtime(runtime).build();
         String script = "faasx-job-" + JOB;
         executor = CloudflareWorkersExecutor.builder()
-                .credentials(api.credentials())
+                .credentials(CloudflareCredentials.fromEnvironment(api.environment()))
+                // Compared with a bare POST that carries no secret, so the Worker checks none.
+                .withoutInvocationSecret()
                 .apiBaseUrl(api.baseUrl())
                 .workerUrls(name -> runtime.worker(name).orElseThrow().url())
                 .build();

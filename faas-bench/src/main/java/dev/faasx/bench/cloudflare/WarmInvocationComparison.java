@@ -1,5 +1,6 @@
 package dev.faasx.bench.cloudflare;
 
+import dev.faasx.cloudflare.CloudflareCredentials;
 import dev.faasx.cloudflare.CloudflareWorkersExecutor;
 import dev.faasx.cloudflare.CloudflareWorkersExecutorBuilder;
 import dev.faasx.cloudflare.LocalCloudflareApi;
@@ -126,7 +127,9 @@ public final class WarmInvocationComparison {
     private static CloudflareWorkersExecutor executor(LocalCloudflareApi api, LocalWorkersRuntime runtime,
                                                       int invocationThreads) {
         return CloudflareWorkersExecutor.builder()
-                .credentials(api.credentials())
+                .credentials(CloudflareCredentials.fromEnvironment(api.environment()))
+                // Compared with a bare POST that carries no secret, so the Worker checks none.
+                .withoutInvocationSecret()
                 .apiBaseUrl(api.baseUrl())
                 .workerUrls(name -> runtime.worker(name).orElseThrow().url())
                 .invocationThreads(invocationThreads)

@@ -14,7 +14,7 @@ public final class ScriptNames {
 
     public ScriptNames(String prefix) {
         if (!PREFIX.matcher(prefix).matches()) {
-            throw new IllegalArgumentException("script name prefix must be lower-case letters, digits, '-' or '_' "
+            throw new IllegalArgumentException("scriptNamePrefix must be lower-case letters, digits, '-' or '_' "
                     + "(at most 43, not starting with '-'), was '" + prefix + "'");
         }
         this.prefix = prefix;

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.List;
 
 /**
  * The module the executor deploys as the Worker's main module: {@code faasx-wrapper.js} (a resource of this jar)
@@ -35,8 +37,24 @@ public final class WrapperModule {
 
     /** The wrapper module for a package whose main module is {@code mainModule}. */
     public WorkerModule forMainModule(String mainModule) {
-        String importLine = "import * as userModule from " + jsString("./" + mainModule) + ";\n";
-        return WorkerModule.esModule(NAME, importLine + body);
+        return forMainModule(mainModule, List.of());
+    }
+
+    /**
+     * The wrapper module for a package whose main module is {@code mainModule} and exports the Durable Object classes
+     * {@code objectClasses} (JavaScript identifiers), which the wrapper re-exports.
+     */
+    public WorkerModule forMainModule(String mainModule, Collection<String> objectClasses) {
+        String from = jsString("./" + mainModule);
+        StringBuilder prefix = new StringBuilder("import * as userModule from ").append(from).append(";\n");
+        for (String c : new java.util.TreeSet<>(objectClasses)) {
+            if (!c.matches("[A-Za-z_$][A-Za-z0-9_$]{0,127}")) {
+                throw new IllegalArgumentException("Durable Object class name must be a JavaScript identifier, was '"
+                        + c + "'");
+            }
+            prefix.append("export { ").append(c).append(" } from ").append(from).append(";\n");
+        }
+        return WorkerModule.esModule(NAME, prefix + body);
     }
 
     /** A JavaScript string literal. */

@@ -1,5 +1,6 @@
-// faasx wrapper around a user's Worker. The executor prepends one line, which imports the user's main module as
-// `userModule`. It speaks the invoke JSON of the faasx spec (v1 plus extensions) on POST, answers GET
+// faasx wrapper around a user's Worker. The executor prepends a line that imports the user's main module as
+// `userModule`, and one that re-exports the user's Durable Object classes (a Worker's classes must be exported by its
+// main module). It speaks the invoke JSON of the faasx spec (v1 plus extensions) on POST, answers GET
 // /__faasx/health, enforces the configured timeout, and writes one Analytics Engine data point per invocation.
 //
 // Data point layout (dataset from the FAASX_ANALYTICS binding):
@@ -28,6 +29,18 @@ export default {
         script: env.FAASX_SCRIPT ?? null, warm });
     }
     const requestId = request.headers.get(REQUEST_ID) || crypto.randomUUID();
+    // A WebSocket upgrade goes to the user's fetch() (for example to hand it to a Durable Object), once the caller
+    // has shown the invocation secret.
+    if ((request.headers.get("upgrade") ?? "").toLowerCase() === "websocket") {
+      if (!(await authorized(request, env))) {
+        return json(401, { error: "missing or wrong x-faasx-secret header", code: "UNAUTHORIZED" }, requestId);
+      }
+      if (!user || typeof user.fetch !== "function") {
+        return json(426, { error: "the Worker exports no fetch() to take WebSocket upgrades", code: "INVALID_REQUEST" },
+          requestId);
+      }
+      return user.fetch(request, env, ctx);
+    }
     if (request.method !== "POST") {
       return json(405, { error: "invoke with POST and an invoke request as JSON", code: "INVALID_REQUEST" },
         requestId);

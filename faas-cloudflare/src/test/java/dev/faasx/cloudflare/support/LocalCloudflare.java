@@ -1,5 +1,6 @@
 package dev.faasx.cloudflare.support;
 
+import dev.faasx.cloudflare.CloudflareCredentials;
 import dev.faasx.cloudflare.CloudflareWorkersExecutor;
 import dev.faasx.cloudflare.CloudflareWorkersExecutorBuilder;
 import dev.faasx.cloudflare.LocalCloudflareApi;
@@ -20,7 +21,7 @@ public final class LocalCloudflare {
     /** An executor builder pointed at {@code api}, polling Analytics Engine quickly. */
     public static CloudflareWorkersExecutorBuilder executor(LocalCloudflareApi api) {
         return CloudflareWorkersExecutor.builder()
-                .credentials(api.credentials())
+                .credentials(CloudflareCredentials.fromEnvironment(api.environment()))
                 .apiBaseUrl(api.baseUrl())
                 .workerUrlTemplate(api.workerUrlTemplate())
                 .analyticsPollInterval(Duration.ofMillis(100))
