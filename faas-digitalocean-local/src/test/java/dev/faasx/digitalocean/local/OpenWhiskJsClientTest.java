@@ -56,7 +56,7 @@ class OpenWhiskJsClientTest {
             Process p = new ProcessBuilder(List.of("npm", "install", "--no-audit", "--no-fund", "--prefix",
                     dir.toString(), CLIENT)).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .start();
-            if (!p.waitFor(180, TimeUnit.SECONDS)) {
+            if (!p.waitFor(90, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 return false;
             }
