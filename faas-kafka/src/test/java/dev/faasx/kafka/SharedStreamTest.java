@@ -49,11 +49,7 @@ class SharedStreamTest {
     }
 
     static KafkaJobSource.Builder source(String topicPrefix, String runnerId, DeliveryGuarantee guarantee) {
-        return KafkaJobSource.builder().bootstrapServers(broker.bootstrapServers())
-                .callsTopic(topicPrefix + "-calls").resultsTopic(topicPrefix + "-results")
-                .groupId(topicPrefix + "-runners").runnerId(runnerId).guarantee(guarantee)
-                .consumerProperty("session.timeout.ms", 6000)
-                .consumerProperty("heartbeat.interval.ms", 500);
+        return Streams.source(broker, topicPrefix, runnerId, guarantee);
     }
 
     @Test

@@ -19,6 +19,16 @@ final class Streams {
     private Streams() {
     }
 
+    /** A source on {@code <prefix>-calls} / {@code <prefix>-results} in group {@code <prefix>-runners}. */
+    static KafkaJobSource.Builder source(TestBroker broker, String prefix, String runnerId,
+                                         DeliveryGuarantee guarantee) {
+        return KafkaJobSource.builder().bootstrapServers(broker.bootstrapServers())
+                .callsTopic(prefix + "-calls").resultsTopic(prefix + "-results")
+                .groupId(prefix + "-runners").runnerId(runnerId).guarantee(guarantee)
+                .consumerProperty("session.timeout.ms", 6000)
+                .consumerProperty("heartbeat.interval.ms", 500);
+    }
+
     /** {@code n} calls of {@code jobFor(i)}; body "call-i", call id "prefix-i". */
     static List<ProducerRecord<byte[], byte[]>> calls(String topic, String prefix, int n,
                                                       java.util.function.IntToLongFunction jobFor) {

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -94,6 +95,13 @@ final class TestBroker implements AutoCloseable {
      */
     List<ConsumerRecord<byte[], byte[]>> readAll(String topic, String isolation, int until, Duration deadline,
                                                  Duration quiet) {
+        return readUntil(topic, isolation, read -> read.size() >= until, deadline, quiet);
+    }
+
+    /** Reads {@code topic} from the beginning until {@code done} holds or {@code deadline} passes, then {@code quiet} more. */
+    List<ConsumerRecord<byte[], byte[]>> readUntil(String topic, String isolation,
+                                                   Predicate<List<ConsumerRecord<byte[], byte[]>>> done,
+                                                   Duration deadline, Duration quiet) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -107,7 +115,7 @@ final class TestBroker implements AutoCloseable {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             long end = System.nanoTime() + deadline.toNanos();
-            while (out.size() < until && System.nanoTime() < end) {
+            while (!done.test(out) && System.nanoTime() < end) {
                 consumer.poll(Duration.ofMillis(100)).forEach(out::add);
             }
             long quietEnd = System.nanoTime() + quiet.toNanos(); // anything more is a duplicate: look for it
