@@ -294,8 +294,8 @@ public final class SourceEngine {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (partitions.isEmpty()) {
-                return;
+            if (partitions.isEmpty() || failure != null) {
+                return; // after a failure, closing the consumer revokes everything: nothing can be committed
             }
             List<PartitionLedger> revoked = ledgersOf(partitions);
             buffer.drop(partitions);
