@@ -124,15 +124,19 @@ class ChaosTest {
     /** Sends the calls at about 2,500 a second, so that the stream is still flowing during the crash. */
     private static void sendPaced(String topic, AtomicReference<Throwable> failure) {
         List<ProducerRecord<byte[], byte[]>> calls = Streams.calls(topic, "k", CALLS, i -> 1);
+        List<java.util.concurrent.Future<?>> sent = new ArrayList<>(calls.size());
         try (KafkaProducer<byte[], byte[]> producer = broker.producer()) {
             for (int i = 0; i < calls.size(); i++) {
-                producer.send(calls.get(i));
+                sent.add(producer.send(calls.get(i)));
                 if (i % 250 == 249) {
                     producer.flush();
                     Thread.sleep(100);
                 }
             }
             producer.flush();
+            for (java.util.concurrent.Future<?> f : sent) {
+                f.get(); // a call that was not written would look like a lost one
+            }
         } catch (Throwable t) {
             failure.set(t);
         }

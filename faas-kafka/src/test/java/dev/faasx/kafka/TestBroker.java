@@ -60,6 +60,30 @@ final class TestBroker implements AutoCloseable {
 
     void createTopic(String name, int partitions) throws Exception {
         admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        awaitServed(List.of(name), partitions);
+    }
+
+    /** Waits until the broker serves every partition of {@code topics}: writes right after creation can fail. */
+    private void awaitServed(List<String> topics, int partitions) throws Exception {
+        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> all = new HashMap<>();
+        for (String t : topics) {
+            for (int p = 0; p < partitions; p++) {
+                all.put(new org.apache.kafka.common.TopicPartition(t, p),
+                        org.apache.kafka.clients.admin.OffsetSpec.latest());
+            }
+        }
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                admin.listOffsets(all).all().get(10, TimeUnit.SECONDS);
+                return;
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (System.nanoTime() > end) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
+        }
     }
 
     void setTopicConfig(String topic, String name, String value) throws Exception {

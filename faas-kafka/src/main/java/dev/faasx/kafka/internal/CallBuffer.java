@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -22,10 +23,14 @@ final class CallBuffer {
     private final Condition notEmpty = lock.newCondition();
     private final ArrayDeque<PendingCall> calls = new ArrayDeque<>();
 
-    void add(PendingCall call) {
+    /** Adds the calls of one poll at once: one lock and one wake-up for the batch, not one per call. */
+    void addAll(List<PendingCall> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
         lock.lock();
         try {
-            calls.addLast(call);
+            calls.addAll(batch);
             notEmpty.signal();
         } finally {
             lock.unlock();

@@ -9,7 +9,6 @@ import dev.faasx.core.spec.PayloadEncoding;
  * @param call      the call
  * @param entry     its place in the ledger of its partition
  * @param encoding  the payload encoding of the call record, used for its result too
- * @param readNanos when the source read it ({@link System#nanoTime()})
  */
-record PendingCall(JobCall call, PartitionLedger.Entry entry, PayloadEncoding encoding, long readNanos) {
+record PendingCall(JobCall call, PartitionLedger.Entry entry, PayloadEncoding encoding) {
 }

@@ -29,6 +29,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  */
 public final class RecordFormat {
     private static final String PROVIDER = "kafka";
+    private static final ErrorContext DECODING = ErrorContext.of(PROVIDER);
 
     private final SpecCodec codec;
     private final PayloadEncoding encoding;
@@ -58,12 +59,21 @@ public final class RecordFormat {
 
     /** {@code decodeCall} plus the payload encoding the sender used, which its result will use too. */
     public Decoded<JobCall> decodeCallWithEncoding(ConsumerRecord<byte[], byte[]> record) {
-        ErrorContext context = contextOf(record);
         if (record.value() == null) {
-            throw new ProtocolException("the record has no value; a job call's value is an invoke request", context);
+            throw new ProtocolException("the record has no value; a job call's value is an invoke request",
+                    contextOf(record));
         }
-        Optional<String> key = keyOf(record, context);
-        Decoded<InvokeRequest> decoded = codec.decodeRequestWithEncoding(record.value(), context);
+        Optional<String> key = keyOf(record, null);
+        Decoded<InvokeRequest> decoded;
+        try {
+            // The record's position goes into the context only when there is an error to report.
+            decoded = codec.decodeRequestWithEncoding(record.value(), DECODING);
+        } catch (ProtocolException e) {
+            ErrorContext.Builder context = contextOf(record).toBuilder();
+            e.jobId().ifPresent(context::jobId);
+            throw new ProtocolException(e.reason(), false, context.build(), e);
+        }
+        ErrorContext context = contextOf(record);
         InvokeRequest request = decoded.value();
         if (key.isPresent() && request.callId().isPresent() && !key.get().equals(request.callId().get())) {
             throw new ProtocolException("the record key (call id '" + key.get() + "') and the value's call_id '"
@@ -176,11 +186,16 @@ public final class RecordFormat {
         return "kafka:" + record.topic() + "/" + record.partition() + "/" + record.offset();
     }
 
-    private static Optional<String> keyOf(ConsumerRecord<byte[], byte[]> record, ErrorContext context) {
+    /** The call id in the record key; {@code context} null: made from the record when there is an error. */
+    private static Optional<String> keyOf(ConsumerRecord<byte[], byte[]> record, ErrorContext given) {
         byte[] key = record.key();
         if (key == null || key.length == 0) {
             return Optional.empty();
         }
+        if (key.length <= JobRecords.MAX_CALL_ID_LENGTH && printableAscii(key)) {
+            return Optional.of(new String(key, StandardCharsets.US_ASCII)); // the common case, without a decoder
+        }
+        ErrorContext context = given != null ? given : contextOf(record);
         String id;
         try {
             CharBuffer chars = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
@@ -197,6 +212,15 @@ public final class RecordFormat {
             throw new ProtocolException("the record key (call id) contains control characters", context);
         }
         return Optional.of(id);
+    }
+
+    private static boolean printableAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0x20 || b > 0x7e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static ErrorContext contextOf(ConsumerRecord<?, ?> record) {

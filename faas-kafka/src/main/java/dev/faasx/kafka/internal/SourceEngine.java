@@ -158,9 +158,11 @@ public final class SourceEngine {
             while (!closing) {
                 applyBackPressure();
                 ConsumerRecords<byte[], byte[]> polled = consumer.poll(busy() ? BUSY_POLL : IDLE_POLL);
+                List<PendingCall> batch = new ArrayList<>(polled.count());
                 for (ConsumerRecord<byte[], byte[]> record : polled) {
-                    read(record);
+                    read(record, batch);
                 }
+                buffer.addAll(batch);
                 rewind(writer.flush(ledgers.values(), false));
             }
             finish();
@@ -194,7 +196,7 @@ public final class SourceEngine {
         }
     }
 
-    private void read(ConsumerRecord<byte[], byte[]> record) {
+    private void read(ConsumerRecord<byte[], byte[]> record, List<PendingCall> batch) {
         PartitionLedger ledger = ledgers.get(new TopicPartition(record.topic(), record.partition()));
         PartitionLedger.Entry entry = ledger == null ? null : ledger.add(record.offset());
         if (entry == null) {
@@ -203,7 +205,7 @@ public final class SourceEngine {
         counters.callsRead.increment();
         try {
             Decoded<JobCall> call = records.decodeCallWithEncoding(record);
-            buffer.add(new PendingCall(call.value(), entry, call.encoding(), System.nanoTime()));
+            batch.add(new PendingCall(call.value(), entry, call.encoding()));
         } catch (ProtocolException | IllegalArgumentException e) {
             ProtocolException error = e instanceof ProtocolException p ? p : new ProtocolException(e.getMessage(),
                     ErrorContext.builder("kafka").functionId(record.topic() + "/" + record.partition() + "@"
