@@ -114,32 +114,40 @@ public final class KafkaThroughput {
         System.exit(0);
     }
 
-    /** Pre-loads {@code n} calls, starts the workers, and measures results per second from first to last. */
+    /**
+     * Starts the workers and waits until they hold every partition, then sends {@code n} calls as fast as the
+     * producer goes and measures calls per second from the first send to the last committed result.
+     */
     private static double throughput(EmbeddedKafka kafka, String kind, int runners, DeliveryGuarantee g, int n,
                                      FaasExecutor remote) throws Exception {
         String prefix = "t" + (++runId);
         kafka.createTopics(PARTITIONS, prefix + "-calls", prefix + "-results");
+        List<org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]>> calls = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            calls.add(RECORDS.callRecord(prefix + "-calls", call(prefix, i, remote != null)));
+        }
         AtomicInteger failedSends = new AtomicInteger();
-        try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
-            for (int i = 0; i < n; i++) {
-                producer.send(RECORDS.callRecord(prefix + "-calls", call(prefix, i, remote != null)),
-                        (metadata, error) -> {
-                            if (error != null) {
-                                failedSends.incrementAndGet();
-                            }
-                        });
-            }
-        }
-        if (failedSends.get() > 0) {
-            throw new IllegalStateException(failedSends.get() + " calls of run " + prefix + " were not written");
-        }
         try (ResultReader reader = new ResultReader(kafka.bootstrapServers(), prefix + "-results", Map.of());
-             Workers workers = Workers.start(kind, kafka, prefix, runners, g, remote)) {
+             Workers workers = Workers.start(kind, kafka, prefix, runners, g, remote);
+             KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
+            workers.awaitAssigned();
+            long start = System.nanoTime();
+            for (var record : calls) {
+                producer.send(record, (metadata, error) -> {
+                    if (error != null) {
+                        failedSends.incrementAndGet();
+                    }
+                });
+            }
+            producer.flush();
+            if (failedSends.get() > 0) {
+                throw new IllegalStateException(failedSends.get() + " calls of run " + prefix + " were not written");
+            }
             if (!reader.await(n, Duration.ofSeconds(180))) {
                 throw new IllegalStateException(kind + " run " + prefix + " saw only " + reader.distinct()
                         + " of " + n + " results");
             }
-            return reader.rate();
+            return reader.rateSince(start);
         }
     }
 

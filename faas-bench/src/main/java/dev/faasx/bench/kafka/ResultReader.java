@@ -26,7 +26,6 @@ final class ResultReader implements AutoCloseable {
     private final List<Long> latenciesNanos = new ArrayList<>();
     private final Thread thread;
     private volatile boolean running = true;
-    private volatile long first;
     private volatile long last;
     private volatile int distinct;
 
@@ -53,9 +52,6 @@ final class ResultReader implements AutoCloseable {
                 long now = System.nanoTime();
                 String key = new String(r.key(), StandardCharsets.UTF_8);
                 if (seen.add(key)) {
-                    if (distinct == 0) {
-                        first = now;
-                    }
                     last = now;
                     Long sent = sentAt.get(key);
                     if (sent != null) {
@@ -86,9 +82,9 @@ final class ResultReader implements AutoCloseable {
         return distinct;
     }
 
-    /** Results per second between the first and the last result seen. */
-    double rate() {
-        return (distinct - 1) / ((last - first) / 1e9);
+    /** Results per second from {@code startNanos} to the last result seen. */
+    double rateSince(long startNanos) {
+        return distinct / ((last - startNanos) / 1e9);
     }
 
     /** The {@code q} quantile (0..1) of the latencies, in milliseconds. */
