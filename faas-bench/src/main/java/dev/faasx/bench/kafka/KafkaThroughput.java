@@ -40,7 +40,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <pre>
  * java -cp faas-bench/target/benchmarks.jar dev.faasx.bench.kafka.KafkaThroughput \
  *      [--calls 30000] [--runners 1,2,3] [--guarantee both|at-least-once|exactly-once] \
- *      [--latency-rate 1000] [--latency-seconds 5] [--remote-calls 10000]
+ *      [--latency-rate 1000] [--latency-seconds 5] [--remote-calls 10000] [--repeat 3]
  * </pre>
  */
 public final class KafkaThroughput {
@@ -55,7 +55,7 @@ public final class KafkaThroughput {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.dev.faasx", "warn");
         Map<String, String> o = new HashMap<>(Map.of("calls", "30000", "runners", "1,2,3", "guarantee", "both",
-                "latency-rate", "1000", "latency-seconds", "5", "remote-calls", "10000"));
+                "latency-rate", "1000", "latency-seconds", "5", "remote-calls", "10000", "repeat", "3"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
@@ -70,6 +70,7 @@ public final class KafkaThroughput {
         int rate = Integer.parseInt(o.get("latency-rate"));
         int latencyCalls = rate * Integer.parseInt(o.get("latency-seconds"));
         int remoteCalls = Integer.parseInt(o.get("remote-calls"));
+        int repeat = Integer.parseInt(o.get("repeat"));
 
         List<String> rows = new ArrayList<>();
         Path work = Files.createTempDirectory("faasx-kafka-bench");
@@ -87,11 +88,24 @@ public final class KafkaThroughput {
             throughput(kafka, "raw", 1, DeliveryGuarantee.AT_LEAST_ONCE, 10_000, null);
             for (DeliveryGuarantee g : guarantees) {
                 for (int r : runnerCounts) {
-                    double raw = throughput(kafka, "raw", r, g, calls, null);
-                    double faasx = throughput(kafka, "faasx", r, g, calls, null);
+                    // Raw and faasx alternate, so that both see the same (shared, noisy) machine; medians.
+                    List<Double> raws = new ArrayList<>();
+                    List<Double> faasxs = new ArrayList<>();
+                    List<Double> ratios = new ArrayList<>();
+                    for (int k = 0; k < repeat; k++) {
+                        double raw = throughput(kafka, "raw", r, g, calls, null);
+                        double faasx = throughput(kafka, "faasx", r, g, calls, null);
+                        raws.add(raw);
+                        faasxs.add(faasx);
+                        ratios.add(faasx / raw);
+                        System.out.printf(Locale.ROOT, "%s %d runners, run %d: raw %,.0f/s faasx %,.0f/s%n", g, r,
+                                k + 1, raw, faasx);
+                    }
                     double[] latency = latency(kafka, r, g, rate, latencyCalls, null);
-                    rows.add(String.format(Locale.ROOT, "| %s | %d | local no-op | %,.0f | %,.0f | %.2f | %.1f | %.1f |",
-                            g, r, raw, faasx, faasx / raw, latency[0], latency[1]));
+                    rows.add(String.format(Locale.ROOT, "| %s | %d | local no-op | %,.0f | %,.0f | %.2f (%.2f–%.2f) "
+                                    + "| %.1f | %.1f |", g, r, median(raws), median(faasxs), median(ratios),
+                            ratios.stream().mapToDouble(Double::doubleValue).min().orElse(0),
+                            ratios.stream().mapToDouble(Double::doubleValue).max().orElse(0), latency[0], latency[1]));
                     System.out.println(rows.get(rows.size() - 1));
                 }
                 for (int r : runnerCounts) {
@@ -107,11 +121,18 @@ public final class KafkaThroughput {
         System.out.println("JDK " + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors()
                 + " CPUs; " + PARTITIONS + " partitions; " + calls + " calls per throughput run; latency at "
                 + rate + " calls/s");
-        System.out.println("| guarantee | runners | job | raw loop calls/s | faasx calls/s | faasx / raw | "
-                + "p50 ms | p99 ms |");
+        System.out.println("| guarantee | runners | job | raw loop calls/s (median of " + repeat + ") | faasx calls/s "
+                + "(median) | faasx / raw: median (min–max) | p50 ms | p99 ms |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         rows.forEach(System.out::println);
         System.exit(0);
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(Double::compare);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     /**
@@ -196,18 +217,18 @@ public final class KafkaThroughput {
     /** The runners (faasx) or raw loops of one measurement. */
     private static final class Workers implements AutoCloseable {
         private final List<AutoCloseable> closers = new ArrayList<>();
-        private IntSupplier assigned = () -> 0;
+        private final List<IntSupplier> assigned = new ArrayList<>();
 
         static Workers start(String kind, EmbeddedKafka kafka, String prefix, int n, DeliveryGuarantee g,
                              FaasExecutor remote) {
             Workers w = new Workers();
             if (kind.equals("raw")) {
-                AtomicInteger assigned = new AtomicInteger();
                 for (int i = 0; i < n; i++) {
+                    AtomicInteger assigned = new AtomicInteger();
                     w.closers.add(new RawLoop(kafka.bootstrapServers(), prefix + "-calls", prefix + "-results",
                             prefix + "-raw", "raw" + i, g, assigned));
+                    w.assigned.add(assigned::get);
                 }
-                w.assigned = assigned::get;
                 return w;
             }
             List<KafkaJobSource> sources = new ArrayList<>();
@@ -224,20 +245,35 @@ public final class KafkaThroughput {
                 FaasRunner runner = b.build();
                 runner.start();
                 sources.add(source);
+                w.assigned.add(() -> source.stats().partitions().size());
                 w.closers.add(() -> {
                     source.close();
                     runner.close();
                 });
             }
-            w.assigned = () -> sources.stream().mapToInt(s -> s.stats().partitions().size()).sum();
             return w;
         }
 
+        /**
+         * Waits until every worker holds partitions, all of them are held, and that has not changed for a second:
+         * the group has settled, so that no rebalance falls into the measurement.
+         */
         void awaitAssigned() throws InterruptedException {
-            long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (assigned.getAsInt() < PARTITIONS && System.nanoTime() < end) {
+            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            long settledSince = -1;
+            while (System.nanoTime() < end) {
+                boolean settled = assigned.stream().allMatch(a -> a.getAsInt() > 0)
+                        && assigned.stream().mapToInt(IntSupplier::getAsInt).sum() == PARTITIONS;
+                if (!settled) {
+                    settledSince = -1;
+                } else if (settledSince < 0) {
+                    settledSince = System.nanoTime();
+                } else if (System.nanoTime() - settledSince > Duration.ofSeconds(1).toNanos()) {
+                    return;
+                }
                 Thread.sleep(10);
             }
+            throw new IllegalStateException("the workers' group did not settle within a minute");
         }
 
         @Override
