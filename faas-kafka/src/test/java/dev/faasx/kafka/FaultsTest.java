@@ -182,6 +182,35 @@ class FaultsTest {
     }
 
     @Test
+    void callsCancelledByARunnerShutdownGetNoFailedResultAndRunOnTheNextRunner() throws Exception {
+        String prefix = "cancelled";
+        broker.createTopic(prefix + "-calls", 1);
+        broker.createTopic(prefix + "-results", 1);
+        JobRouter slow = JobRouter.builder().route(1, call -> {
+            Thread.sleep(300);
+            return JobOutput.of(call.body());
+        }).build();
+        TestRunner first = TestRunner.start(Streams.source(broker, prefix, "first", DeliveryGuarantee.AT_LEAST_ONCE)
+                .build(), slow, 0, null, b -> b.maxInFlight(8));
+        broker.send(Streams.calls(prefix + "-calls", "x", 40, i -> 1));
+        Streams.await(() -> first.source.stats().callsStarted() >= 8, Duration.ofSeconds(20), "calls in flight");
+        first.runner.shutdown(Duration.ZERO); // its calls in flight end as CallCancelledException
+        assertThat(first.runner.awaitTermination(Duration.ofSeconds(10))).isTrue();
+        first.source.close();
+        long writtenByFirst = first.source.stats().resultsWritten();
+
+        try (TestRunner second = TestRunner.start(Streams.source(broker, prefix, "second",
+                DeliveryGuarantee.AT_LEAST_ONCE).build(), echo(), 0, null, b -> b)) {
+            List<ConsumerRecord<byte[], byte[]>> results = broker.readAll(prefix + "-results", "read_committed", 40,
+                    Duration.ofSeconds(30), Duration.ofMillis(300));
+            assertThat(Streams.byCallId(results)).hasSize(40);
+            assertThat(results).hasSize(40);
+            assertThat(results).allSatisfy(r -> assertThat(Streams.response(r).success()).isTrue());
+            assertThat(second.source.stats().resultsWritten()).isEqualTo(40 - writtenByFirst);
+        }
+    }
+
+    @Test
     void aSourceFencedByANewerOneWithTheSameRunnerIdStopsAndTheRunnerFinishes() throws Exception {
         String prefix = "fenced";
         broker.createTopic(prefix + "-calls", 2);

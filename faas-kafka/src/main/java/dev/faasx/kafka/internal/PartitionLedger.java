@@ -71,6 +71,14 @@ public final class PartitionLedger {
         return true;
     }
 
+    /**
+     * The call will get no result here (the runner was shut down before it finished): it is not done, so offsets are
+     * never committed past it and the partition's next reader runs it, but closing does not wait for it.
+     */
+    synchronized void abandon(Entry e) {
+        e.abandoned = true;
+    }
+
     synchronized boolean isRetired() {
         return retired;
     }
@@ -108,10 +116,10 @@ public final class PartitionLedger {
         uncommitted.addAndGet(-removed);
     }
 
-    /** Whether every call read so far is done (or drained). */
+    /** Whether every call read so far is done, drained or abandoned: none is still expected to finish. */
     synchronized boolean allDone() {
         for (Entry e : entries) {
-            if (!e.done) {
+            if (!e.done && !e.abandoned) {
                 return false;
             }
         }
@@ -132,6 +140,7 @@ public final class PartitionLedger {
         private final PartitionLedger ledger;
         private final long offset;
         private boolean done; // guarded by the ledger
+        private boolean abandoned;
         private List<ProducerRecord<byte[], byte[]>> records;
 
         Entry(PartitionLedger ledger, long offset) {

@@ -1,5 +1,6 @@
 package dev.faasx.kafka.internal;
 
+import dev.faasx.core.CallCancelledException;
 import dev.faasx.core.ErrorContext;
 import dev.faasx.core.JobCall;
 import dev.faasx.core.JobResult;
@@ -102,6 +103,13 @@ public final class SourceEngine {
             return;
         }
         if (failure != null) {
+            counters.resultsDropped.increment();
+            return;
+        }
+        if (result instanceof JobResult.Failure f && f.error() instanceof CallCancelledException) {
+            // The runner shut down before the call finished: no result is written and its offset stays
+            // uncommitted, so the runner that reads the partition next runs the call.
+            call.entry().ledger().abandon(call.entry());
             counters.resultsDropped.increment();
             return;
         }
