@@ -85,34 +85,41 @@ public final class KafkaThroughput {
                     .build()).join();
             // Warm-up: one short faasx and raw run, so the JIT has seen the code before anything is measured.
             throughput(kafka, "faasx", 1, DeliveryGuarantee.AT_LEAST_ONCE, 10_000, null);
+            throughput(kafka, "faasx", 1, DeliveryGuarantee.EXACTLY_ONCE, 10_000, null);
             throughput(kafka, "raw", 1, DeliveryGuarantee.AT_LEAST_ONCE, 10_000, null);
+            throughput(kafka, "raw", 1, DeliveryGuarantee.EXACTLY_ONCE, 10_000, null);
             for (DeliveryGuarantee g : guarantees) {
                 for (int r : runnerCounts) {
                     // Raw and faasx alternate, so that both see the same (shared, noisy) machine; medians.
                     List<Double> raws = new ArrayList<>();
                     List<Double> faasxs = new ArrayList<>();
                     List<Double> ratios = new ArrayList<>();
+                    List<Double> rawCpu = new ArrayList<>();
+                    List<Double> faasxCpu = new ArrayList<>();
                     for (int k = 0; k < repeat; k++) {
-                        double raw = throughput(kafka, "raw", r, g, calls, null);
-                        double faasx = throughput(kafka, "faasx", r, g, calls, null);
-                        raws.add(raw);
-                        faasxs.add(faasx);
-                        ratios.add(faasx / raw);
-                        System.out.printf(Locale.ROOT, "%s %d runners, run %d: raw %,.0f/s faasx %,.0f/s%n", g, r,
-                                k + 1, raw, faasx);
+                        double[] raw = throughput(kafka, "raw", r, g, calls, null);
+                        double[] faasx = throughput(kafka, "faasx", r, g, calls, null);
+                        raws.add(raw[0]);
+                        faasxs.add(faasx[0]);
+                        ratios.add(faasx[0] / raw[0]);
+                        rawCpu.add(raw[1]);
+                        faasxCpu.add(faasx[1]);
+                        System.out.printf(Locale.ROOT, "%s %d runners, run %d: raw %,.0f/s (%.1f µs CPU/call) faasx "
+                                + "%,.0f/s (%.1f µs CPU/call)%n", g, r, k + 1, raw[0], raw[1], faasx[0], faasx[1]);
                     }
                     double[] latency = latency(kafka, r, g, rate, latencyCalls, null);
                     rows.add(String.format(Locale.ROOT, "| %s | %d | local no-op | %,.0f | %,.0f | %.2f (%.2f–%.2f) "
-                                    + "| %.1f | %.1f |", g, r, median(raws), median(faasxs), median(ratios),
-                            ratios.stream().mapToDouble(Double::doubleValue).min().orElse(0),
-                            ratios.stream().mapToDouble(Double::doubleValue).max().orElse(0), latency[0], latency[1]));
+                                    + "| %.1f / %.1f | %.1f | %.1f |", g, r, median(raws), median(faasxs),
+                            median(ratios), ratios.stream().mapToDouble(Double::doubleValue).min().orElse(0),
+                            ratios.stream().mapToDouble(Double::doubleValue).max().orElse(0), median(rawCpu),
+                            median(faasxCpu), latency[0], latency[1]));
                     System.out.println(rows.get(rows.size() - 1));
                 }
                 for (int r : runnerCounts) {
-                    double faasx = throughput(kafka, "faasx", r, g, remoteCalls, remote);
+                    double[] faasx = throughput(kafka, "faasx", r, g, remoteCalls, remote);
                     double[] latency = latency(kafka, r, g, Math.min(rate, 500), Math.min(rate, 500) * 4, remote);
                     rows.add(String.format(Locale.ROOT, "| %s | %d | reference server, C echo worker | — | %,.0f | — "
-                            + "| %.1f | %.1f |", g, r, faasx, latency[0], latency[1]));
+                            + "| — / %.1f | %.1f | %.1f |", g, r, faasx[0], faasx[1], latency[0], latency[1]));
                     System.out.println(rows.get(rows.size() - 1));
                 }
             }
@@ -122,8 +129,8 @@ public final class KafkaThroughput {
                 + " CPUs; " + PARTITIONS + " partitions; " + calls + " calls per throughput run; latency at "
                 + rate + " calls/s");
         System.out.println("| guarantee | runners | job | raw loop calls/s (median of " + repeat + ") | faasx calls/s "
-                + "(median) | faasx / raw: median (min–max) | p50 ms | p99 ms |");
-        System.out.println("|---|---|---|---|---|---|---|---|");
+                + "(median) | faasx / raw: median (min–max) | process CPU µs per call, raw / faasx | p50 ms | p99 ms |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
         rows.forEach(System.out::println);
         System.exit(0);
     }
@@ -139,8 +146,8 @@ public final class KafkaThroughput {
      * Starts the workers and waits until they hold every partition, then sends {@code n} calls as fast as the
      * producer goes and measures calls per second from the first send to the last committed result.
      */
-    private static double throughput(EmbeddedKafka kafka, String kind, int runners, DeliveryGuarantee g, int n,
-                                     FaasExecutor remote) throws Exception {
+    private static double[] throughput(EmbeddedKafka kafka, String kind, int runners, DeliveryGuarantee g, int n,
+                                       FaasExecutor remote) throws Exception {
         String prefix = "t" + (++runId);
         kafka.createTopics(PARTITIONS, prefix + "-calls", prefix + "-results");
         List<org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]>> calls = new ArrayList<>(n);
@@ -152,6 +159,7 @@ public final class KafkaThroughput {
              Workers workers = Workers.start(kind, kafka, prefix, runners, g, remote);
              KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
             workers.awaitAssigned();
+            long cpuStart = processCpuNanos();
             long start = System.nanoTime();
             for (var record : calls) {
                 producer.send(record, (metadata, error) -> {
@@ -168,8 +176,15 @@ public final class KafkaThroughput {
                 throw new IllegalStateException(kind + " run " + prefix + " saw only " + reader.distinct()
                         + " of " + n + " results");
             }
-            return reader.rateSince(start);
+            double cpuMicrosPerCall = (processCpuNanos() - cpuStart) / 1e3 / n;
+            return new double[] {reader.rateSince(start), cpuMicrosPerCall};
         }
+    }
+
+    /** CPU time of this whole process (broker, clients, runners, reader), which the machine's load does not inflate. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** Starts the runners, then sends calls at {@code rate} per second and measures send → committed result. */
