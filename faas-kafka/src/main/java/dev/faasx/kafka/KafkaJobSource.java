@@ -15,6 +15,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -323,7 +324,7 @@ public final class KafkaJobSource implements JobProducer, AutoCloseable {
             try {
                 producer = new KafkaProducer<>(producerProps);
             } catch (KafkaException e) {
-                consumer.close(Duration.ZERO);
+                consumer.close(CloseOptions.timeout(Duration.ZERO));
                 throw new IllegalArgumentException("the results producer cannot be created: " + e.getMessage(), e);
             }
             return new KafkaJobSource(new SourceEngine(settings, consumer, producer), id, guarantee);
