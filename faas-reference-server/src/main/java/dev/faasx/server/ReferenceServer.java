@@ -5,6 +5,7 @@ import dev.faasx.server.internal.exec.ExecServices;
 import dev.faasx.server.internal.function.FunctionRegistry;
 import dev.faasx.server.internal.http.HttpApi;
 import dev.faasx.server.internal.metrics.ServerMetrics;
+import dev.faasx.server.internal.sandbox.Confinement;
 import dev.faasx.server.internal.store.FunctionStore;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -17,6 +18,8 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -61,6 +64,9 @@ public final class ReferenceServer implements AutoCloseable {
     private final String bindAddress;
     private final ServerLimits limits;
     private final Duration shutdownGrace;
+    private final Isolation isolation;
+    private final boolean functionNetwork;
+    private final List<Path> functionReadOnlyPaths;
     private final Object lifecycle = new Object();
 
     private volatile URI baseUri;
@@ -68,6 +74,8 @@ public final class ReferenceServer implements AutoCloseable {
     private HttpApi api;
     private FunctionRegistry registry;
     private ExecServices services;
+    private Confinement confinement;
+    private volatile String startupSummary = "";
     private ServerMetrics metrics;
     private ExecutorService invocations;
     private ExecutorService management;
@@ -81,6 +89,11 @@ public final class ReferenceServer implements AutoCloseable {
         this.bindAddress = b.bindAddress;
         this.limits = b.limits;
         this.shutdownGrace = b.shutdownGrace;
+        this.isolation = b.isolation;
+        this.functionNetwork = b.functionNetwork;
+        List<Path> readOnly = new ArrayList<>(b.functionReadOnlyPaths);
+        readOnly.add(Path.of(System.getProperty("java.home")));
+        this.functionReadOnlyPaths = List.copyOf(readOnly);
     }
 
     public static Builder builder() {
@@ -117,7 +130,11 @@ public final class ReferenceServer implements AutoCloseable {
         Files.createDirectories(dataDirectory);
         SpecCodec codec = SpecCodec.create();
         FunctionStore store = FunctionStore.open(dataDirectory, codec);
-        services = new ExecServices(limits);
+        confinement = Confinement.create(isolation, functionNetwork, functionReadOnlyPaths, limits, dataDirectory);
+        confinement.fallbackReason().ifPresent(reason -> LOG.warn("functions run WITHOUT a sandbox, with the "
+                + "rights of the server's user: {}; install bubblewrap or pass --isolation none to silence this",
+                reason));
+        services = new ExecServices(limits, confinement);
         metrics = new ServerMetrics();
         invocations = new ThreadPoolExecutor(0, limits.maxInFlight(), 60, TimeUnit.SECONDS,
                 new SynchronousQueue<>(), ExecServices.daemonThreads("faasx-invoke"));
@@ -142,14 +159,19 @@ public final class ReferenceServer implements AutoCloseable {
         }
         InetSocketAddress bound = (InetSocketAddress) undertow.getListenerInfo().get(0).getAddress();
         baseUri = URI.create("http://" + uriHost(bound.getAddress()) + ":" + bound.getPort());
-        LOG.info("faasx reference server listening on {} (data directory {}, {} function(s) restored)", baseUri,
-                dataDirectory, loaded);
+        String boundAt = bound.getAddress().getHostAddress() + ":" + bound.getPort();
+        startupSummary = "bound to " + boundAt + "; " + confinement.describe();
+        LOG.info("faasx reference server listening on {} ({}; data directory {}, {} function(s) restored)", baseUri,
+                startupSummary, dataDirectory, loaded);
         if (apiKey.isEmpty()) {
+            String rights = confinement.isolation() == Isolation.SANDBOX ? "with the sandbox's rights"
+                    : "with the rights of the server's user";
             LOG.warn(isLoopback(bindAddress)
                     ? "no API key set: listening on the loopback address only; anyone on this machine can deploy "
-                    + "and run code"
-                    : "no API key set and listening on {}: anyone who can reach this address can deploy and run code",
-                    bindAddress);
+                    + "and run code, " + rights + " (only loopback Host names, same-origin and JSON invocations "
+                    + "are accepted)"
+                    : "no API key set and listening on {}: anyone who can reach this address can deploy and run "
+                    + "code, " + rights, bindAddress);
         }
     }
 
@@ -169,6 +191,22 @@ public final class ReferenceServer implements AutoCloseable {
 
     public Path dataDirectory() {
         return dataDirectory;
+    }
+
+    /** The isolation in force: {@link Isolation#SANDBOX} or, where asked or where no sandbox works, NONE. */
+    public Isolation isolation() {
+        if (confinement == null) {
+            throw new IllegalStateException("the server is not started");
+        }
+        return confinement.isolation();
+    }
+
+    /**
+     * What the server said at start about itself: the address it is bound to, the isolation and the limits in
+     * force, for example {@code bound to 127.0.0.1:8080; isolation sandbox (bubblewrap 0.8.0, ...); limits ...}.
+     */
+    public String startupSummary() {
+        return startupSummary;
     }
 
     /** The limits this server enforces. */
@@ -237,6 +275,9 @@ public final class ReferenceServer implements AutoCloseable {
         if (metrics != null) {
             metrics.close();
         }
+        if (confinement != null) {
+            confinement.close();
+        }
     }
 
     private static boolean isLoopback(String address) {
@@ -263,8 +304,39 @@ public final class ReferenceServer implements AutoCloseable {
         private String bindAddress = "127.0.0.1";
         private ServerLimits limits = ServerLimits.defaults();
         private Duration shutdownGrace = Duration.ofSeconds(10);
+        private Isolation isolation;
+        private boolean functionNetwork = true;
+        private List<Path> functionReadOnlyPaths = List.of();
 
         private Builder() {
+        }
+
+        /**
+         * How functions are isolated. Not set: a sandbox where bubblewrap works, else none with a warning.
+         * {@link Isolation#SANDBOX} makes {@link ReferenceServer#start()} fail where no sandbox can be made.
+         */
+        public Builder isolation(Isolation value) {
+            this.isolation = Objects.requireNonNull(value, "isolation");
+            return this;
+        }
+
+        /** Whether sandboxed functions keep the host's network (default true); false gives them none at all. */
+        public Builder functionNetwork(boolean allowed) {
+            this.functionNetwork = allowed;
+            return this;
+        }
+
+        /**
+         * Host paths sandboxed functions may read besides the system's runtime directories and the server's JDK,
+         * for example a shared tool or library directory their {@code bootstrap} refers to. Empty by default.
+         */
+        public Builder functionReadOnlyPaths(List<Path> paths) {
+            List<Path> copy = new ArrayList<>();
+            for (Path path : paths) {
+                copy.add(Objects.requireNonNull(path, "path").toAbsolutePath().normalize());
+            }
+            this.functionReadOnlyPaths = List.copyOf(copy);
+            return this;
         }
 
         /** The port to listen on; 0 picks a free one ({@link #port()} tells which). Default 8080. */

@@ -45,7 +45,7 @@ final class PersistentWorker {
         this.stdout = stdout;
         this.stdin = process.stdin();
         this.startDuration = startDuration;
-        this.memory = PeakMemory.of(process.process().toHandle());
+        this.memory = process.hasGroup() ? null : PeakMemory.of(process.process().toHandle());
     }
 
     /** A failure to bring a worker up; the message says why, with the end of its stderr. */
@@ -131,7 +131,7 @@ final class PersistentWorker {
         Duration duration = Duration.ofNanos(System.nanoTime() - begin);
         Optional<Duration> init = cold ? Optional.of(startDuration) : Optional.empty();
         if (line != null && run.killedFor() == null) {
-            return new Execution(Execution.Outcome.COMPLETED, line, OptionalInt.empty(), duration, memory.peakMb(),
+            return new Execution(Execution.Outcome.COMPLETED, line, OptionalInt.empty(), duration, peakMemoryMb(),
                     cold, init, "");
         }
         broken = true;
@@ -139,9 +139,15 @@ final class PersistentWorker {
         int exit = exitStatus(process);
         process.stderr().awaitEnd(100);
         Execution.Outcome outcome = run.killedFor() != null ? run.killedFor()
-                : abortedFor != null ? abortedFor : Execution.Outcome.CRASHED;
+                : abortedFor != null ? abortedFor
+                : process.outOfMemory() ? Execution.Outcome.OUT_OF_MEMORY : Execution.Outcome.CRASHED;
         return new Execution(outcome, new byte[0], exit < 0 ? OptionalInt.empty() : OptionalInt.of(exit), duration,
-                OptionalLong.empty(), cold, init, process.stderr().text(MESSAGE_CHARS));
+                process.peakMemoryMb(), cold, init, process.stderr().text(MESSAGE_CHARS));
+    }
+
+    /** The worker's peak memory: its cgroup's when it has one, else the kernel's per-process high-water marks. */
+    private OptionalLong peakMemoryMb() {
+        return memory == null ? process.peakMemoryMb() : memory.peakMb();
     }
 
     /** Whether the worker can take another request. */
@@ -169,7 +175,9 @@ final class PersistentWorker {
         } catch (IOException e) {
             // Already gone.
         }
-        memory.close();
+        if (memory != null) {
+            memory.close();
+        }
         services.schedule(() -> {
             if (process.isAlive()) {
                 process.kill();

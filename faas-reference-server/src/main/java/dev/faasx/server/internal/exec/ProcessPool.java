@@ -111,7 +111,7 @@ public final class ProcessPool implements InstancePool {
         if (answer.complete && run.killedFor() == null) {
             // The answer is whole: it goes out now; the process is waited for (and its timers cancelled) after.
             return new Execution(Execution.Outcome.COMPLETED, answer.bytes, OptionalInt.empty(), duration,
-                    OptionalLong.empty(), cold, init, "", () -> {
+                    process.peakMemoryMb(), cold, init, "", () -> {
                         refill();
                         waitQuietly(process, 0);
                         finish.run();
@@ -125,9 +125,10 @@ public final class ProcessPool implements InstancePool {
         finish.run();
         String stderr = finishStderr(process);
         Execution.Outcome outcome = run.killedFor() != null ? run.killedFor()
+                : process.outOfMemory() ? Execution.Outcome.OUT_OF_MEMORY
                 : answer.bytes.length > 0 ? Execution.Outcome.COMPLETED : Execution.Outcome.CRASHED;
         return new Execution(outcome, answer.bytes, exit < 0 ? OptionalInt.empty() : OptionalInt.of(exit),
-                duration, OptionalLong.empty(), cold, init, stderr);
+                duration, process.peakMemoryMb(), cold, init, stderr);
     }
 
     /** What a process wrote on stdout: a whole JSON answer, everything until it closed stdout, or too much. */

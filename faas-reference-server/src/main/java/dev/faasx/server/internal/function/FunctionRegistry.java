@@ -207,7 +207,15 @@ public final class FunctionRegistry {
                 runtime.pool().abort();
             }
             runtime.pool().close();
+            services.confinement().release(runtime.function().directory());
             store.removeVersion(runtime.function());
+            if (removed) {
+                synchronized (lock(runtime.function().id())) {
+                    if (!runtimes.containsKey(runtime.function().id())) {
+                        store.removeFunctionDirectory(runtime.function().id());
+                    }
+                }
+            }
             LOG.debug("retired version {} of function {} ({})", runtime.function().version(),
                     runtime.function().id(), removed ? "removed" : "replaced");
         });

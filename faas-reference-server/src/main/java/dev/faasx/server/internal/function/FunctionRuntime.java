@@ -173,6 +173,10 @@ public final class FunctionRuntime {
             case CRASHED:
                 return functionFailure(request, encoding, execution, "bootstrap of function " + function.id()
                         + " ended without answering" + exited(execution) + stderr(execution));
+            case OUT_OF_MEMORY:
+                return functionFailure(request, encoding, execution, "function " + function.id()
+                        + " ran out of memory: it used more than its memory_mb of " + function.config().memoryMb()
+                        + " MiB and was killed; the instance is replaced" + stderr(execution), "OUT_OF_MEMORY");
             case OUTPUT_TOO_LARGE:
                 return functionFailure(request, encoding, execution, "function " + function.id()
                         + " answered with more than " + limits.maxOutputBytes() + " bytes; its processes were killed");
@@ -213,6 +217,12 @@ public final class FunctionRuntime {
                                        String message) {
         return HttpAnswer.json(500, codec.encodeResponse(measured(request, execution).failure(message).build(),
                 encoding));
+    }
+
+    private HttpAnswer functionFailure(InvokeRequest request, PayloadEncoding encoding, Execution execution,
+                                       String message, String errorType) {
+        return HttpAnswer.json(500, codec.encodeResponse(measured(request, execution).failure(message)
+                .errorType(errorType).build(), encoding));
     }
 
     /** A response carrying what the server measured about the run. */
