@@ -130,6 +130,11 @@ final class PersistentWorker {
         }
         Duration duration = Duration.ofNanos(System.nanoTime() - begin);
         Optional<Duration> init = cold ? Optional.of(startDuration) : Optional.empty();
+        if (line != null && run.killedFor() == null && process.outOfMemory()) {
+            // A process of the instance was killed for memory: the instance is not trusted with another call.
+            run.kill(Execution.Outcome.OUT_OF_MEMORY);
+            line = null;
+        }
         if (line != null && run.killedFor() == null) {
             return new Execution(Execution.Outcome.COMPLETED, line, OptionalInt.empty(), duration, peakMemoryMb(),
                     cold, init, "");

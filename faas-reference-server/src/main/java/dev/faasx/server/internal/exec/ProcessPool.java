@@ -108,6 +108,9 @@ public final class ProcessPool implements InstancePool {
         }
         Duration duration = Duration.ofNanos(System.nanoTime() - begin);
         Optional<Duration> init = cold ? Optional.of(process.spawnDuration()) : Optional.empty();
+        if (answer.complete && run.killedFor() == null && process.outOfMemory()) {
+            run.kill(Execution.Outcome.OUT_OF_MEMORY);
+        }
         if (answer.complete && run.killedFor() == null) {
             // The answer is whole: it goes out now; the process is waited for (and its timers cancelled) after.
             return new Execution(Execution.Outcome.COMPLETED, answer.bytes, OptionalInt.empty(), duration,
