@@ -18,7 +18,8 @@ class HttpFaasExecutorCompatibilityTest extends FaasExecutorCompatibilityKit {
     /** A long queue: on a loaded machine, starting several worker JVMs at once can take seconds. */
     @RegisterExtension
     static final ReferenceServerExtension SERVER = ReferenceServerExtension.configured(b -> b.limits(
-            ServerLimits.defaults().toBuilder().queueTimeout(Duration.ofSeconds(30)).build()));
+            ServerLimits.defaults().toBuilder().queueTimeout(Duration.ofSeconds(30)).build())
+            .functionReadOnlyPaths(TestFunctions.classPath()));
 
     private HttpFaasExecutor executor;
 
