@@ -79,6 +79,7 @@ public final class ReferenceServer implements AutoCloseable {
     private ServerMetrics metrics;
     private ExecutorService invocations;
     private ExecutorService management;
+    private ExecutorService uploads;
     private boolean started;
     private boolean closed;
 
@@ -140,17 +141,27 @@ public final class ReferenceServer implements AutoCloseable {
                 new SynchronousQueue<>(), ExecServices.daemonThreads("faasx-invoke"));
         management = new ThreadPoolExecutor(0, 64, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 ExecServices.daemonThreads("faasx-manage"));
+        uploads = new ThreadPoolExecutor(0, 16, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                ExecServices.daemonThreads("faasx-upload"));
         registry = new FunctionRegistry(store, services, metrics, codec);
         int loaded = registry.loadStored();
-        api = new HttpApi(registry, metrics, codec, limits, apiKey, invocations, management, () -> baseUri);
+        api = new HttpApi(registry, metrics, codec, limits, apiKey, invocations, management, uploads,
+                () -> baseUri);
+        int idleMillis = (int) Math.min(Integer.MAX_VALUE, limits.idleTimeout().toMillis());
+        int bodyMillis = (int) Math.min(Integer.MAX_VALUE, limits.requestBodyTimeout().toMillis());
         undertow = Undertow.builder()
                 .addHttpListener(requestedPort, bindAddress)
                 .setIoThreads(Math.max(2, Runtime.getRuntime().availableProcessors()))
                 .setWorkerThreads(2)
                 .setServerOption(UndertowOptions.ALWAYS_SET_DATE, false)
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
-                .setServerOption(UndertowOptions.IDLE_TIMEOUT, 300_000)
-                .setHandler(api)
+                .setServerOption(UndertowOptions.IDLE_TIMEOUT, idleMillis)
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, idleMillis)
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, bodyMillis)
+                // A blocking read of an upload that stalls this long fails (and the upload is deleted).
+                .setSocketOption(org.xnio.Options.READ_TIMEOUT, bodyMillis)
+                // Answers 100 Continue only once a handler reads the body: a refusal (409, 413) goes out first.
+                .setHandler(new io.undertow.server.handlers.HttpContinueReadHandler(api))
                 .build();
         try {
             undertow.start();
@@ -264,7 +275,7 @@ public final class ReferenceServer implements AutoCloseable {
         if (registry != null) {
             registry.closeAll();
         }
-        for (ExecutorService pool : new ExecutorService[] {invocations, management}) {
+        for (ExecutorService pool : new ExecutorService[] {invocations, management, uploads}) {
             if (pool != null) {
                 pool.shutdownNow();
             }

@@ -23,6 +23,7 @@ public final class ExecServices implements AutoCloseable {
     private final ProcessSpawner spawner;
     private final ScheduledThreadPoolExecutor timers;
     private final ExecutorService background;
+    private final AtomicInteger idleProcesses = new AtomicInteger();
 
     public ExecServices(ServerLimits limits, Confinement confinement) {
         this.limits = limits;
@@ -43,6 +44,22 @@ public final class ExecServices implements AutoCloseable {
 
     public Confinement confinement() {
         return spawner.confinement();
+    }
+
+    /** Takes one place among the server's idle pre-started processes; false when all are taken. */
+    boolean holdIdlePlace() {
+        int n;
+        do {
+            n = idleProcesses.get();
+            if (n >= limits.maxIdleInstances()) {
+                return false;
+            }
+        } while (!idleProcesses.compareAndSet(n, n + 1));
+        return true;
+    }
+
+    void releaseIdlePlace() {
+        idleProcesses.decrementAndGet();
     }
 
     /** Threads for work in the background: never refuses a task. */

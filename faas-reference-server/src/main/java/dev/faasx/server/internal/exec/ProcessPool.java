@@ -192,6 +192,7 @@ public final class ProcessPool implements InstancePool {
         Spawned process;
         while ((process = idle.pollFirst()) != null) {
             idleCount.decrementAndGet();
+            services.releaseIdlePlace();
             if (process.isAlive()) {
                 return process;
             }
@@ -243,6 +244,11 @@ public final class ProcessPool implements InstancePool {
     }
 
     private void offerIdle(Spawned process) {
+        if (!services.holdIdlePlace()) {
+            // The server keeps at most maxIdleInstances processes waiting, over all functions.
+            process.kill();
+            return;
+        }
         idle.addLast(process);
         idleCount.incrementAndGet();
         if (closed) {
@@ -341,6 +347,7 @@ public final class ProcessPool implements InstancePool {
         Spawned process;
         while ((process = idle.pollFirst()) != null) {
             idleCount.decrementAndGet();
+            services.releaseIdlePlace();
             process.kill();
         }
     }

@@ -50,7 +50,7 @@ public final class FunctionRuntime {
         this.metrics = metrics;
         this.codec = codec;
         this.limits = limits;
-        this.slots = new Semaphore(function.config().maxConcurrency());
+        this.slots = new Semaphore(Math.min(function.config().maxConcurrency(), limits.maxConcurrency()));
         this.context = ErrorContext.builder(PROVIDER).functionId(function.id()).build();
     }
 
@@ -82,7 +82,7 @@ public final class FunctionRuntime {
 
     /** Starts {@code max(1, keep_warm)} instances (waiting until they are ready); answers how many are warm. */
     public int warm() {
-        return pool.warm(Math.max(1, function.config().keepWarm()));
+        return pool.warm(Math.max(1, Math.min(function.config().keepWarm(), limits.maxKeepWarm())));
     }
 
     public InstancePool.InstanceCounts instances() {
