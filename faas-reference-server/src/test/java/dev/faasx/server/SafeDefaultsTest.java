@@ -35,7 +35,7 @@ class SafeDefaultsTest {
     @BeforeAll
     static void start() {
         server = TestServer.start(b -> b.limits(ServerLimits.builder().requestBodyTimeout(Duration.ofSeconds(1))
-                .maxKeepWarm(2).build()));
+                .maxKeepWarm(2).maxRequestBytes(64 * 1024).build()));
         server.deploy("hello", Bootstraps.script(Bootstraps.V1_ECHO));
     }
 
@@ -128,6 +128,33 @@ class SafeDefaultsTest {
 
             assertThat(response).startsWith("HTTP/1.1 400");
             assertThat(body(response).path("code").asText()).isEqualTo("INVALID_FUNCTION_ID");
+        }
+
+        @Test
+        void chunkedOverTheLimitGetsA413NotAReset() throws IOException {
+            StringBuilder request = new StringBuilder("POST /api/functions/hello/invoke HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+            String chunk = "x".repeat(4000);
+            for (int i = 0; i < 50; i++) {
+                request.append(Integer.toHexString(chunk.length())).append("\r\n").append(chunk).append("\r\n");
+            }
+            request.append("0\r\n\r\n");
+
+            String response = raw(request.toString());
+
+            assertThat(response).startsWith("HTTP/1.1 413");
+            assertThat(body(response).path("code").asText()).isEqualTo("PAYLOAD_TOO_LARGE");
+        }
+
+        @Test
+        void chunkedWithinTheLimitIsInvoked() throws IOException {
+            String json = "{\"job_id\":5,\"args\":[1,2]}";
+            String response = raw("POST /api/functions/hello/invoke HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                    + Integer.toHexString(json.length()) + "\r\n" + json + "\r\n0\r\n\r\n");
+
+            assertThat(response).startsWith("HTTP/1.1 200");
+            assertThat(InvokeTest.numbers(body(response).path("result"))).containsExactly(1, 2);
         }
 
         @Test
