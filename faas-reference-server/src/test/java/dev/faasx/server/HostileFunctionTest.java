@@ -200,6 +200,28 @@ class HostileFunctionTest {
     }
 
     @Nested
+    class AFunctionWithoutNetwork {
+        @Test
+        void cannotReachTheServersApiNorAnythingElse() {
+            assumeTrue(Files.isExecutable(Path.of("/usr/bin/perl")), "perl is not installed");
+            try (TestServer isolated = TestServer.start(b -> b.isolation(Isolation.SANDBOX).functionNetwork(false))) {
+                String probe = "#!/bin/sh\ncat >/dev/null\nr=$(perl -MIO::Socket::INET -e '$s=IO::Socket::INET->new("
+                        + "PeerAddr=>\"127.0.0.1:" + isolated.server().port() + "\",Timeout=>2); print $s ? "
+                        + "\"connected\" : \"refused\"')\nprintf '{\"job_id\":1,\"result\":[],\"success\":true,"
+                        + "\"metadata\":{\"net\":\"%s\"}}' \"$r\"\n";
+                isolated.deploy("offline", Bootstraps.script(probe));
+                server.deploy("online", Bootstraps.script(probe.replace("127.0.0.1:" + isolated.server().port(),
+                        "127.0.0.1:" + server.server().port())), null, true);
+
+                assertThat(Json.of(isolated.invoke("offline", "{\"job_id\":1,\"args\":[]}")).path("metadata")
+                        .path("net").asText()).isEqualTo("refused");
+                assertThat(Json.of(server.invoke("online", "{\"job_id\":1,\"args\":[]}")).path("metadata")
+                        .path("net").asText()).isEqualTo("connected");
+            }
+        }
+    }
+
+    @Nested
     class AFunctionExhaustingResources {
         @Test
         void thatForksHundredsOfProcessesIsStoppedAtTheLimit() throws Exception {

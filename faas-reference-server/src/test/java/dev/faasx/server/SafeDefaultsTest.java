@@ -158,6 +158,14 @@ class SafeDefaultsTest {
         }
 
         @Test
+        void withABadEscapeGetsAJsonError() throws IOException {
+            String response = raw("GET /api/functions/%zz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+
+            assertThat(response).startsWith("HTTP/1.1 400");
+            assertThat(body(response).path("code").asText()).isEqualTo("INVALID_FUNCTION_ID");
+        }
+
+        @Test
         void headOfTheMetricsIsAnswered() throws IOException {
             String response = raw("HEAD /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
 

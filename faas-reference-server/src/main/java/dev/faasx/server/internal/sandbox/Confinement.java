@@ -41,6 +41,8 @@ public final class Confinement implements AutoCloseable {
     private static final String JOIN_AND_EXEC = "while [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit 125; "
             + "shift; done; shift; exec \"$@\"";
 
+    private static final boolean HAS_PRLIMIT = Files.isExecutable(Path.of("/usr/bin/prlimit"));
+
     private final Isolation isolation;
     private final Optional<Bubblewrap> sandbox;
     private final Optional<Cgroups> cgroups;
@@ -132,7 +134,7 @@ public final class Confinement implements AutoCloseable {
         if (cgroups.isPresent()) {
             out.append("memory_mb and ").append(limits.maxProcessesPerInstance()).append(" processes by ")
                     .append(cgroups.get().describe());
-        } else if (sandbox.isPresent()) {
+        } else if (sandbox.isPresent() && HAS_PRLIMIT) {
             out.append("memory_mb as RLIMIT_DATA per process and ").append(limits.maxProcessesPerInstance())
                     .append(" processes as RLIMIT_NPROC (prlimit; no cgroup could be created)");
         } else {
@@ -169,7 +171,7 @@ public final class Confinement implements AutoCloseable {
             command.addAll(List.of("/bin/sh", "-c", String.format(JOIN_AND_EXEC_SANDBOX, sandbox.get().program()),
                     arguments.toString()));
             group.ifPresent(g -> g.procsFiles().forEach(file -> command.add(file.toString())));
-            Optional<List<String>> rlimits = cgroups.isPresent() ? Optional.empty() : Optional.of(List.of(
+            Optional<List<String>> rlimits = cgroups.isPresent() || !HAS_PRLIMIT ? Optional.empty() : Optional.of(List.of(
                     "--data=" + memoryMb * 1024L * 1024L, "--nproc=" + limits.maxProcessesPerInstance(), "--core=0"));
             command.addAll(sandbox.get().command(rlimits, List.of(Bubblewrap.PACKAGE_DIR + "/bootstrap")));
         } else if (group.isPresent()) {
