@@ -171,8 +171,9 @@ public final class Confinement implements AutoCloseable {
             command.addAll(List.of("/bin/sh", "-c", String.format(JOIN_AND_EXEC_SANDBOX, sandbox.get().program()),
                     arguments.toString()));
             group.ifPresent(g -> g.procsFiles().forEach(file -> command.add(file.toString())));
-            Optional<List<String>> rlimits = cgroups.isPresent() || !HAS_PRLIMIT ? Optional.empty() : Optional.of(List.of(
-                    "--data=" + memoryMb * 1024L * 1024L, "--nproc=" + limits.maxProcessesPerInstance(), "--core=0"));
+            Optional<List<String>> rlimits = cgroups.isPresent() || !HAS_PRLIMIT ? Optional.empty()
+                    : Optional.of(List.of("--data=" + memoryMb * 1024L * 1024L,
+                    "--nproc=" + limits.maxProcessesPerInstance(), "--core=0"));
             command.addAll(sandbox.get().command(rlimits, List.of(Bubblewrap.PACKAGE_DIR + "/bootstrap")));
         } else if (group.isPresent()) {
             command.addAll(List.of("/bin/sh", "-c", JOIN_AND_EXEC, "faasx-instance"));
