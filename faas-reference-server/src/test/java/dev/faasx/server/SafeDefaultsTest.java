@@ -278,6 +278,28 @@ class SafeDefaultsTest {
         }
 
         @Test
+        void theServerKeepsAtMostItsIdleInstancesWaitingOverAllFunctions() {
+            try (TestServer small = TestServer.start(b -> b.limits(ServerLimits.builder().maxIdleInstances(1)
+                    .build()))) {
+                small.deploy("first", Bootstraps.script(Bootstraps.V1_ECHO));
+                small.deploy("second", Bootstraps.script(Bootstraps.V1_ECHO));
+                small.deploy("third", Bootstraps.script(Bootstraps.PERSISTENT_ECHO), "{\"worker_mode\":\"persistent\"}",
+                        false);
+
+                int idle = 0;
+                for (String id : List.of("first", "second", "third")) {
+                    idle += Json.of(small.get("/api/functions/" + id + "/metrics")).path("instances").path("idle")
+                            .asInt();
+                }
+                assertThat(idle).isEqualTo(1);
+                for (String id : List.of("first", "second", "third")) {
+                    assertThat(Json.of(small.invoke(id, "{\"job_id\":1,\"args\":[3]}")).path("result").get(0)
+                            .asInt()).isEqualTo(3);
+                }
+            }
+        }
+
+        @Test
         void storedConfigurationsAreReadableByTheServerOnly() throws IOException {
             server.deploy("secretive", Bootstraps.script(Bootstraps.V1_ECHO), "{\"env_vars\":{\"K\":\"v\"}}", false);
 

@@ -39,6 +39,7 @@ final class PersistentWorker {
     private volatile Run current;
     private volatile boolean broken;
     private volatile Execution.Outcome abortedFor;
+    private final java.util.concurrent.atomic.AtomicBoolean idlePlace = new java.util.concurrent.atomic.AtomicBoolean();
 
     private PersistentWorker(Spawned process, LineReader stdout, Duration startDuration) {
         this.process = process;
@@ -153,6 +154,16 @@ final class PersistentWorker {
     /** The worker's peak memory: its cgroup's when it has one, else the kernel's per-process high-water marks. */
     private OptionalLong peakMemoryMb() {
         return memory == null ? process.peakMemoryMb() : memory.peakMb();
+    }
+
+    /** Marks the worker as holding one of the server's idle places (a worker kept after its deployment). */
+    void holdIdlePlace() {
+        idlePlace.set(true);
+    }
+
+    /** Gives the idle place back; true when the worker held one. */
+    boolean releaseIdlePlace() {
+        return idlePlace.getAndSet(false);
     }
 
     /** Whether the worker can take another request. */
