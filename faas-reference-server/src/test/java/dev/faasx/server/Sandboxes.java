@@ -9,13 +9,29 @@ final class Sandboxes {
     private Sandboxes() {
     }
 
-    /** Whether bubblewrap is installed; the sandbox tests skip, saying so, where it is not. */
+    private static volatile Boolean sandboxWorks;
+
+    /**
+     * Whether bubblewrap is installed and can make a sandbox here; the sandbox tests skip, saying so, where it
+     * cannot.
+     */
     static boolean bubblewrapInstalled() {
-        return Bubblewrap.find().isPresent();
+        if (sandboxWorks == null) {
+            boolean works;
+            try {
+                Bubblewrap.probe(true, List.of());
+                works = true;
+            } catch (IllegalStateException e) {
+                System.err.println("no sandbox here: " + e.getMessage());
+                works = false;
+            }
+            sandboxWorks = works;
+        }
+        return sandboxWorks;
     }
 
-    static final String MISSING = "bubblewrap (bwrap) is not installed: skipping the sandbox tests; install the "
-            + "'bubblewrap' package to run them";
+    static final String MISSING = "bubblewrap (bwrap) is not installed or cannot make a sandbox here: skipping the "
+            + "sandbox tests; install the 'bubblewrap' package to run them";
 
     /** Whether this process can create cgroups (memory and process limits per instance). */
     static boolean cgroupsUsable() {
