@@ -339,8 +339,11 @@ class SafeDefaultsTest {
                 JsonNode answer = Json.of(client.invoke("kept", "{\"job_id\":1,\"args\":[7]}"));
                 assertThat(InvokeTest.numbers(answer.path("result"))).containsExactly(7);
             } finally {
-                second.destroyForcibly();
-                second.waitFor(10, TimeUnit.SECONDS);
+                // Stopped gracefully: a server that stops this way removes its cgroups.
+                second.destroy();
+                if (!second.waitFor(30, TimeUnit.SECONDS)) {
+                    second.destroyForcibly();
+                }
             }
         }
 

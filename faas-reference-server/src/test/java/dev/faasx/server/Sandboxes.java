@@ -37,7 +37,7 @@ final class Sandboxes {
     static boolean cgroupsUsable() {
         Optional<dev.faasx.server.internal.sandbox.Cgroups> groups = dev.faasx.server.internal.sandbox.Cgroups.open(
                 "faasx-probe-" + ProcessHandle.current().pid());
-        groups.ifPresent(dev.faasx.server.internal.sandbox.Cgroups::close);
+        groups.ifPresent(g -> g.close());
         return groups.isPresent();
     }
 

@@ -159,15 +159,18 @@ public final class Cgroups {
         return leftovers.size() / bases.size();
     }
 
-    /** Removes the (empty) base groups. */
-    public void close() {
+    /** Removes the (empty) base groups; true when all are gone. */
+    public boolean close() {
+        boolean removed = true;
         for (Path base : bases) {
             try {
                 Files.deleteIfExists(base);
             } catch (IOException e) {
                 LOG.debug("cannot remove {}: {}", base, e.getMessage());
+                removed = false;
             }
         }
+        return removed;
     }
 
     private static void write(Path file, String value) throws IOException {

@@ -51,6 +51,7 @@ public final class Confinement implements AutoCloseable {
     private final Path runDirectory;
     private final AtomicLong instances = new AtomicLong();
     private final Map<Path, Path> argumentFiles = new ConcurrentHashMap<>();
+    private volatile boolean closed;
 
     private Confinement(Isolation isolation, Optional<Bubblewrap> sandbox, Optional<Cgroups> cgroups,
                         Optional<String> fallbackReason, ServerLimits limits, Path runDirectory) {
@@ -159,6 +160,9 @@ public final class Confinement implements AutoCloseable {
      * are in use) and answers the command that starts it.
      */
     public Launch prepare(String functionId, Path packageDirectory, int memoryMb) throws IOException {
+        if (closed) {
+            throw new IOException("the server is stopping: no new instance of function " + functionId);
+        }
         Optional<Cgroups.Group> group = Optional.empty();
         if (cgroups.isPresent()) {
             group = Optional.of(cgroups.get().create(functionId + "-" + instances.incrementAndGet(),
@@ -221,9 +225,21 @@ public final class Confinement implements AutoCloseable {
     /** Ends every instance still in a cgroup of this server and removes the server's cgroups. */
     @Override
     public void close() {
+        closed = true;
         cgroups.ifPresent(groups -> {
-            groups.clearLeftovers();
-            groups.close();
+            // An instance being prepared as the server stops may create its group after a first pass.
+            for (int pass = 0; pass < 3; pass++) {
+                groups.clearLeftovers();
+                if (groups.close()) {
+                    return;
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         });
     }
 
