@@ -229,7 +229,8 @@ class HostileFunctionTest {
             server.deploy("forker", Bootstraps.script("#!/bin/sh\ncat >/dev/null\n"
                     + "( for i in $(seq 1 300); do sleep 3031 >/dev/null 2>&1 & done ) 2>/dev/null\n"
                     + "n=0; for p in /proc/[0-9]*; do n=$((n+1)); done\n"
-                    + "printf '{\"job_id\":1,\"result\":[],\"success\":true,\"metadata\":{\"processes\":\"%s\"}}' \"$n\"\n"),
+                    + "printf '{\"job_id\":1,\"result\":[],\"success\":true,"
+                    + "\"metadata\":{\"processes\":\"%s\"}}' \"$n\"\n"),
                     null, true);
 
             JsonNode answer = Json.of(server.invoke("forker", "{\"job_id\":1,\"args\":[]}"));
@@ -271,7 +272,8 @@ class HostileFunctionTest {
         void thatAllocatesPastItsMemoryIsKilledWithAClearErrorAndReplaced() {
             assumeTrue(Sandboxes.cgroupsUsable(), "no cgroup can be created here: memory is limited per process");
             server.deploy("hog", Bootstraps.script("#!/bin/sh\necho '{\"faasx_worker\":\"ready\",\"protocol\":1}'\n"
-                    + "while IFS= read -r line; do\n  case \"$line\" in *'[9]'*) awk 'BEGIN{s=\"x\"; while(1) s=s s}' ;;"
+                    + "while IFS= read -r line; do\n  case \"$line\" in *'[9]'*) "
+                    + "awk 'BEGIN{s=\"x\"; while(1) s=s s}' ;;"
                     + " esac\n  printf '%s\\n' \"$line\" | sed -e 's/\"args\"/\"result\"/' "
                     + "-e 's/}$/,\"success\":true}/'\ndone\n"),
                     "{\"worker_mode\":\"persistent\",\"memory_mb\":128}", false);
