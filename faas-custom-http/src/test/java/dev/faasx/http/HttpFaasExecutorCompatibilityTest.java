@@ -23,6 +23,8 @@ class HttpFaasExecutorCompatibilityTest extends FaasExecutorCompatibilityKit {
     static final ReferenceServerExtension SERVER = ReferenceServerExtension.configured(b -> b.limits(
             ServerLimits.defaults().toBuilder().queueTimeout(Duration.ofSeconds(30)).maxWorkersPerFunction(16)
                     .build()));
+            ServerLimits.defaults().toBuilder().queueTimeout(Duration.ofSeconds(30)).build())
+            .functionReadOnlyPaths(TestFunctions.classPath()));
 
     private HttpFaasExecutor executor;
 

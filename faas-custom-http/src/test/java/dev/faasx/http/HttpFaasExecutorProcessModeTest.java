@@ -25,7 +25,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class HttpFaasExecutorProcessModeTest {
     @RegisterExtension
-    static final ReferenceServerExtension SERVER = ReferenceServerExtension.create();
+    static final ReferenceServerExtension SERVER = ReferenceServerExtension.configured(
+            b -> b.functionReadOnlyPaths(TestFunctions.classPath()));
 
     @Test
     void deploysInvokesAndUndeploysAProcessPerCallFunction() throws Exception {

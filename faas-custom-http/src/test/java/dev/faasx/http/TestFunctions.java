@@ -14,6 +14,16 @@ final class TestFunctions {
     private TestFunctions() {
     }
 
+    /**
+     * The test class path, which the reference server's sandbox must let the function read (it shows functions only
+     * the system's directories and their package otherwise).
+     */
+    static java.util.List<Path> classPath() {
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        return java.util.Arrays.stream(classPath.split(java.io.File.pathSeparator)).filter(s -> !s.isBlank())
+                .map(Path::of).toList();
+    }
+
     static FunctionPackage.NativeZip compatibilityFunction() {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // Surefire may put a manifest-only JAR on java.class.path; it names the real class path, which is enough.

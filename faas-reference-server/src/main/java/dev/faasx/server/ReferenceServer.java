@@ -5,6 +5,7 @@ import dev.faasx.server.internal.exec.ExecServices;
 import dev.faasx.server.internal.function.FunctionRegistry;
 import dev.faasx.server.internal.http.HttpApi;
 import dev.faasx.server.internal.metrics.ServerMetrics;
+import dev.faasx.server.internal.sandbox.Confinement;
 import dev.faasx.server.internal.store.FunctionStore;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -17,6 +18,8 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -61,6 +64,9 @@ public final class ReferenceServer implements AutoCloseable {
     private final String bindAddress;
     private final ServerLimits limits;
     private final Duration shutdownGrace;
+    private final Isolation isolation;
+    private final boolean functionNetwork;
+    private final List<Path> functionReadOnlyPaths;
     private final Object lifecycle = new Object();
 
     private volatile URI baseUri;
@@ -68,9 +74,12 @@ public final class ReferenceServer implements AutoCloseable {
     private HttpApi api;
     private FunctionRegistry registry;
     private ExecServices services;
+    private Confinement confinement;
+    private volatile String startupSummary = "";
     private ServerMetrics metrics;
     private ExecutorService invocations;
     private ExecutorService management;
+    private ExecutorService uploads;
     private boolean started;
     private boolean closed;
 
@@ -81,6 +90,11 @@ public final class ReferenceServer implements AutoCloseable {
         this.bindAddress = b.bindAddress;
         this.limits = b.limits;
         this.shutdownGrace = b.shutdownGrace;
+        this.isolation = b.isolation;
+        this.functionNetwork = b.functionNetwork;
+        List<Path> readOnly = new ArrayList<>(b.functionReadOnlyPaths);
+        readOnly.add(Path.of(System.getProperty("java.home")));
+        this.functionReadOnlyPaths = List.copyOf(readOnly);
     }
 
     public static Builder builder() {
@@ -117,23 +131,40 @@ public final class ReferenceServer implements AutoCloseable {
         Files.createDirectories(dataDirectory);
         SpecCodec codec = SpecCodec.create();
         FunctionStore store = FunctionStore.open(dataDirectory, codec);
-        services = new ExecServices(limits);
+        confinement = Confinement.create(isolation, functionNetwork, functionReadOnlyPaths, limits, dataDirectory);
+        confinement.fallbackReason().ifPresent(reason -> LOG.warn("functions run WITHOUT a sandbox, with the "
+                + "rights of the server's user: {}; install bubblewrap or pass --isolation none to silence this",
+                reason));
+        services = new ExecServices(limits, confinement);
         metrics = new ServerMetrics();
         invocations = new ThreadPoolExecutor(0, limits.maxInFlight(), 60, TimeUnit.SECONDS,
                 new SynchronousQueue<>(), ExecServices.daemonThreads("faasx-invoke"));
         management = new ThreadPoolExecutor(0, 64, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 ExecServices.daemonThreads("faasx-manage"));
+        uploads = new ThreadPoolExecutor(0, 16, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                ExecServices.daemonThreads("faasx-upload"));
         registry = new FunctionRegistry(store, services, metrics, codec);
         int loaded = registry.loadStored();
-        api = new HttpApi(registry, metrics, codec, limits, apiKey, invocations, management, () -> baseUri);
+        api = new HttpApi(registry, metrics, codec, limits, apiKey, invocations, management, uploads,
+                () -> baseUri);
+        int idleMillis = (int) Math.min(Integer.MAX_VALUE, limits.idleTimeout().toMillis());
+        int bodyMillis = (int) Math.min(Integer.MAX_VALUE, limits.requestBodyTimeout().toMillis());
         undertow = Undertow.builder()
                 .addHttpListener(requestedPort, bindAddress)
                 .setIoThreads(Math.max(2, Runtime.getRuntime().availableProcessors()))
                 .setWorkerThreads(2)
                 .setServerOption(UndertowOptions.ALWAYS_SET_DATE, false)
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
-                .setServerOption(UndertowOptions.IDLE_TIMEOUT, 300_000)
-                .setHandler(api)
+                // Paths reach the handler undecoded: a bad escape ("%zz") is refused there with a JSON body, not by
+                // the parser with an empty one; function ids never need escapes.
+                .setServerOption(UndertowOptions.DECODE_URL, false)
+                .setServerOption(UndertowOptions.IDLE_TIMEOUT, idleMillis)
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, idleMillis)
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, bodyMillis)
+                // A blocking read of an upload that stalls this long fails (and the upload is deleted).
+                .setSocketOption(org.xnio.Options.READ_TIMEOUT, bodyMillis)
+                // Answers 100 Continue only once a handler reads the body: a refusal (409, 413) goes out first.
+                .setHandler(new io.undertow.server.handlers.HttpContinueReadHandler(api))
                 .build();
         try {
             undertow.start();
@@ -142,14 +173,19 @@ public final class ReferenceServer implements AutoCloseable {
         }
         InetSocketAddress bound = (InetSocketAddress) undertow.getListenerInfo().get(0).getAddress();
         baseUri = URI.create("http://" + uriHost(bound.getAddress()) + ":" + bound.getPort());
-        LOG.info("faasx reference server listening on {} (data directory {}, {} function(s) restored)", baseUri,
-                dataDirectory, loaded);
+        String boundAt = bound.getAddress().getHostAddress() + ":" + bound.getPort();
+        startupSummary = "bound to " + boundAt + "; " + confinement.describe();
+        LOG.info("faasx reference server listening on {} ({}; data directory {}, {} function(s) restored)", baseUri,
+                startupSummary, dataDirectory, loaded);
         if (apiKey.isEmpty()) {
+            String rights = confinement.isolation() == Isolation.SANDBOX ? "with the sandbox's rights"
+                    : "with the rights of the server's user";
             LOG.warn(isLoopback(bindAddress)
                     ? "no API key set: listening on the loopback address only; anyone on this machine can deploy "
-                    + "and run code"
-                    : "no API key set and listening on {}: anyone who can reach this address can deploy and run code",
-                    bindAddress);
+                    + "and run code, " + rights + " (only loopback Host names, same-origin and JSON invocations "
+                    + "are accepted)"
+                    : "no API key set and listening on {}: anyone who can reach this address can deploy and run "
+                    + "code, " + rights, bindAddress);
         }
     }
 
@@ -169,6 +205,22 @@ public final class ReferenceServer implements AutoCloseable {
 
     public Path dataDirectory() {
         return dataDirectory;
+    }
+
+    /** The isolation in force: {@link Isolation#SANDBOX} or, where asked or where no sandbox works, NONE. */
+    public Isolation isolation() {
+        if (confinement == null) {
+            throw new IllegalStateException("the server is not started");
+        }
+        return confinement.isolation();
+    }
+
+    /**
+     * What the server said at start about itself: the address it is bound to, the isolation and the limits in
+     * force, for example {@code bound to 127.0.0.1:8080; isolation sandbox (bubblewrap 0.8.0, ...); limits ...}.
+     */
+    public String startupSummary() {
+        return startupSummary;
     }
 
     /** The limits this server enforces. */
@@ -226,7 +278,7 @@ public final class ReferenceServer implements AutoCloseable {
         if (registry != null) {
             registry.closeAll();
         }
-        for (ExecutorService pool : new ExecutorService[] {invocations, management}) {
+        for (ExecutorService pool : new ExecutorService[] {invocations, management, uploads}) {
             if (pool != null) {
                 pool.shutdownNow();
             }
@@ -236,6 +288,9 @@ public final class ReferenceServer implements AutoCloseable {
         }
         if (metrics != null) {
             metrics.close();
+        }
+        if (confinement != null) {
+            confinement.close();
         }
     }
 
@@ -263,8 +318,39 @@ public final class ReferenceServer implements AutoCloseable {
         private String bindAddress = "127.0.0.1";
         private ServerLimits limits = ServerLimits.defaults();
         private Duration shutdownGrace = Duration.ofSeconds(10);
+        private Isolation isolation;
+        private boolean functionNetwork = true;
+        private List<Path> functionReadOnlyPaths = List.of();
 
         private Builder() {
+        }
+
+        /**
+         * How functions are isolated. Not set: a sandbox where bubblewrap works, else none with a warning.
+         * {@link Isolation#SANDBOX} makes {@link ReferenceServer#start()} fail where no sandbox can be made.
+         */
+        public Builder isolation(Isolation value) {
+            this.isolation = Objects.requireNonNull(value, "isolation");
+            return this;
+        }
+
+        /** Whether sandboxed functions keep the host's network (default true); false gives them none at all. */
+        public Builder functionNetwork(boolean allowed) {
+            this.functionNetwork = allowed;
+            return this;
+        }
+
+        /**
+         * Host paths sandboxed functions may read besides the system's runtime directories and the server's JDK,
+         * for example a shared tool or library directory their {@code bootstrap} refers to. Empty by default.
+         */
+        public Builder functionReadOnlyPaths(List<Path> paths) {
+            List<Path> copy = new ArrayList<>();
+            for (Path path : paths) {
+                copy.add(Objects.requireNonNull(path, "path").toAbsolutePath().normalize());
+            }
+            this.functionReadOnlyPaths = List.copyOf(copy);
+            return this;
         }
 
         /** The port to listen on; 0 picks a free one ({@link #port()} tells which). Default 8080. */

@@ -11,7 +11,8 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * java -jar faas-reference-server.jar --port 8080 --data-dir DIR [--api-key KEY] [--bind ADDRESS]
- *                                     [--shutdown-grace SECONDS]
+ *                                     [--shutdown-grace SECONDS] [--isolation sandbox|none]
+ *                                     [--function-network allowed|none] [--function-read-only PATH]...
  * </pre>
  *
  * <p>The API key may also come from the environment variable {@value #API_KEY_ENV}, which keeps it out of the
@@ -28,13 +29,18 @@ public final class ReferenceServerMain {
 
     private static final String LAUNCH_MECHANISM = "jdk.lang.Process.launchMechanism";
     private static final String USAGE = "usage: java -jar faas-reference-server.jar --port PORT --data-dir DIR"
-            + " [--api-key KEY] [--bind ADDRESS] [--shutdown-grace SECONDS]\n"
+            + " [--api-key KEY] [--bind ADDRESS] [--shutdown-grace SECONDS] [--isolation sandbox|none]"
+            + " [--function-network allowed|none] [--function-read-only PATH]...\n"
             + "  --port            port to listen on (0 picks a free one; default 8080)\n"
             + "  --data-dir        where deployed functions are stored (required)\n"
             + "  --api-key         require 'Authorization: Bearer KEY' on every request (or set " + API_KEY_ENV
             + ")\n"
             + "  --bind            address to listen on (default 127.0.0.1 without a key, 0.0.0.0 with one)\n"
-            + "  --shutdown-grace  seconds requests in progress get to finish on shutdown (default 10)";
+            + "  --shutdown-grace  seconds requests in progress get to finish on shutdown (default 10)\n"
+            + "  --isolation       sandbox: each function instance in a bubblewrap sandbox; none: functions run as\n"
+            + "                    the server's user (default: sandbox where bubblewrap works, else none, warned)\n"
+            + "  --function-network  allowed (default) or none: sandboxed functions get no network at all\n"
+            + "  --function-read-only  a host path sandboxed functions may read (repeatable)";
 
     private ReferenceServerMain() {
     }
@@ -70,7 +76,8 @@ public final class ReferenceServerMain {
             server.close();
             stopped.countDown();
         }, "faasx-shutdown"));
-        out.println("faasx reference server listening on " + server.baseUri());
+        out.println("faasx reference server listening on " + server.baseUri() + " (" + server.startupSummary()
+                + ")");
         out.flush();
         try {
             stopped.await();
@@ -85,6 +92,7 @@ public final class ReferenceServerMain {
         String apiKey = env.get(API_KEY_ENV);
         String bind = null;
         boolean dataDir = false;
+        java.util.List<Path> readOnly = new java.util.ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--help") || arg.equals("-h")) {
@@ -103,12 +111,26 @@ public final class ReferenceServerMain {
                 case "--api-key" -> apiKey = value;
                 case "--bind" -> bind = value;
                 case "--shutdown-grace" -> builder.shutdownGrace(Duration.ofSeconds(number(arg, value)));
+                case "--isolation" -> builder.isolation(switch (value) {
+                    case "sandbox" -> Isolation.SANDBOX;
+                    case "none" -> Isolation.NONE;
+                    default -> throw new IllegalArgumentException("--isolation must be sandbox or none, was '"
+                            + value + "'");
+                });
+                case "--function-network" -> builder.functionNetwork(switch (value) {
+                    case "allowed" -> true;
+                    case "none" -> false;
+                    default -> throw new IllegalArgumentException("--function-network must be allowed or none, was '"
+                            + value + "'");
+                });
+                case "--function-read-only" -> readOnly.add(Path.of(value));
                 default -> throw new IllegalArgumentException("unknown option " + arg);
             }
         }
         if (!dataDir) {
             throw new IllegalArgumentException("--data-dir is required");
         }
+        builder.functionReadOnlyPaths(readOnly);
         if (apiKey != null && !apiKey.isBlank()) {
             builder.apiKey(apiKey);
         }

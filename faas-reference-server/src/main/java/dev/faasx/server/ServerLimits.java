@@ -13,6 +13,7 @@ import java.util.Objects;
  * ServerLimits limits = ServerLimits.builder()
  *     .queueTimeout(Duration.ofMillis(200))
  *     .prespawnedProcesses(4)
+ *     .maxProcessesPerInstance(256)
  *     .build();
  * }</pre>
  *
@@ -27,18 +28,34 @@ import java.util.Objects;
  * @param queueTimeout         how long an invocation waits for a free slot when its function is at
  *                             {@code max_concurrency} (or all persistent workers are busy) before it is refused
  *                             with 503 {@code OVERLOADED}
- * @param prespawnedProcesses  processes per process-mode function kept started and waiting for a request (at
- *                             least {@code keep_warm} are kept)
+ * @param prespawnedProcesses  processes per process-mode function kept started and waiting for a request besides
+ *                             {@code keep_warm}; 0 by default, so that a function with {@code keep_warm: 0} keeps no
+ *                             process waiting once the instance its deployment started is used
  * @param maxWorkersPerFunction most persistent workers one function may run (never more than its
  *                             {@code max_concurrency})
  * @param workerStartTimeout   how long a persistent worker may take to print its ready line
  * @param healthProbeWindow    how long a health check watches a freshly started process for a crash
  * @param maxInFlight          most requests the server works on at once; more are refused with 503
+ * @param maxProcessesPerInstance most processes and threads one function instance may run at once (a cgroup's
+ *                             {@code pids.max}, else {@code RLIMIT_NPROC}); a fork bomb stops there
+ * @param tmpBytes             the size of each sandboxed instance's private {@code /tmp}
+ * @param maxKeepWarm          the most {@code keep_warm} instances the server keeps for one function; a larger
+ *                             {@code keep_warm} is capped
+ * @param maxConcurrency       the most concurrent invocations the server admits for one function; a larger
+ *                             {@code max_concurrency} is capped
+ * @param maxIdleInstances     the most started, idle instances the server keeps across all functions; past it,
+ *                             instances are not kept waiting
+ * @param requestBodyTimeout   how long a client may take to send a request body (an upload or an invocation)
+ *                             before the request is answered 408 and its partial upload deleted
+ * @param idleTimeout          how long a connection may stay idle (no request, or a stalled read) before it is
+ *                             closed
  */
 public record ServerLimits(long maxPackageBytes, long maxUncompressedBytes, int maxPackageEntries,
                            long maxRequestBytes, long maxOutputBytes, int stderrTailBytes, Duration queueTimeout,
                            int prespawnedProcesses, int maxWorkersPerFunction, Duration workerStartTimeout,
-                           Duration healthProbeWindow, int maxInFlight) {
+                           Duration healthProbeWindow, int maxInFlight, int maxProcessesPerInstance,
+                           long tmpBytes, int maxKeepWarm, int maxConcurrency, int maxIdleInstances,
+                           Duration requestBodyTimeout, Duration idleTimeout) {
 
     private static final long MIB = 1024 * 1024;
     private static final ServerLimits DEFAULTS = builder().build();
@@ -47,6 +64,8 @@ public record ServerLimits(long maxPackageBytes, long maxUncompressedBytes, int 
         Objects.requireNonNull(queueTimeout, "queueTimeout");
         Objects.requireNonNull(workerStartTimeout, "workerStartTimeout");
         Objects.requireNonNull(healthProbeWindow, "healthProbeWindow");
+        Objects.requireNonNull(requestBodyTimeout, "requestBodyTimeout");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
         List<String> problems = new ArrayList<>();
         positive(problems, "maxPackageBytes", maxPackageBytes);
         positive(problems, "maxUncompressedBytes", maxUncompressedBytes);
@@ -56,6 +75,17 @@ public record ServerLimits(long maxPackageBytes, long maxUncompressedBytes, int 
         positive(problems, "stderrTailBytes", stderrTailBytes);
         positive(problems, "maxWorkersPerFunction", maxWorkersPerFunction);
         positive(problems, "maxInFlight", maxInFlight);
+        positive(problems, "maxProcessesPerInstance", maxProcessesPerInstance);
+        positive(problems, "tmpBytes", tmpBytes);
+        positive(problems, "maxConcurrency", maxConcurrency);
+        if (maxKeepWarm < 0 || maxIdleInstances < 0) {
+            problems.add("maxKeepWarm and maxIdleInstances must not be negative");
+        }
+        for (Duration d : List.of(requestBodyTimeout, idleTimeout)) {
+            if (d.isNegative() || d.isZero()) {
+                problems.add("requestBodyTimeout and idleTimeout must be positive, was " + d);
+            }
+        }
         if (prespawnedProcesses < 0) {
             problems.add("prespawnedProcesses must not be negative, was " + prespawnedProcesses);
         }
@@ -74,8 +104,10 @@ public record ServerLimits(long maxPackageBytes, long maxUncompressedBytes, int 
 
     /**
      * 50 MiB packages expanding to at most 250 MiB in at most 10,000 entries; 16 MiB request and answer bodies;
-     * 8 KiB of stderr kept; a 1 s queue; 2 pre-spawned processes per function; at most 8 persistent workers per
-     * function, each given 30 s to start; a 200 ms health probe; 1,024 requests in flight.
+     * 8 KiB of stderr kept; a 1 s queue; no pre-spawned processes beyond {@code keep_warm}; at most 8 persistent
+     * workers per function, each given 30 s to start; a 200 ms health probe; 1,024 requests in flight; 512 processes
+     * and a 64 MiB {@code /tmp} per instance; {@code keep_warm} capped at 8 and {@code max_concurrency} at 100 per
+     * function; 64 idle instances in all; 30 s to send a request body; connections idle for 60 s closed.
      */
     public static ServerLimits defaults() {
         return DEFAULTS;
@@ -90,7 +122,10 @@ public record ServerLimits(long maxPackageBytes, long maxUncompressedBytes, int 
                 .maxPackageEntries(maxPackageEntries).maxRequestBytes(maxRequestBytes).maxOutputBytes(maxOutputBytes)
                 .stderrTailBytes(stderrTailBytes).queueTimeout(queueTimeout).prespawnedProcesses(prespawnedProcesses)
                 .maxWorkersPerFunction(maxWorkersPerFunction).workerStartTimeout(workerStartTimeout)
-                .healthProbeWindow(healthProbeWindow).maxInFlight(maxInFlight);
+                .healthProbeWindow(healthProbeWindow).maxInFlight(maxInFlight)
+                .maxProcessesPerInstance(maxProcessesPerInstance).tmpBytes(tmpBytes).maxKeepWarm(maxKeepWarm)
+                .maxConcurrency(maxConcurrency).maxIdleInstances(maxIdleInstances)
+                .requestBodyTimeout(requestBodyTimeout).idleTimeout(idleTimeout);
     }
 
     private static void positive(List<String> problems, String name, long value) {
@@ -108,11 +143,18 @@ public record ServerLimits(long maxPackageBytes, long maxUncompressedBytes, int 
         private long maxOutputBytes = 16 * MIB;
         private int stderrTailBytes = 8 * 1024;
         private Duration queueTimeout = Duration.ofSeconds(1);
-        private int prespawnedProcesses = 2;
+        private int prespawnedProcesses = 0;
         private int maxWorkersPerFunction = 8;
         private Duration workerStartTimeout = Duration.ofSeconds(30);
         private Duration healthProbeWindow = Duration.ofMillis(200);
         private int maxInFlight = 1024;
+        private int maxProcessesPerInstance = 512;
+        private long tmpBytes = 64 * MIB;
+        private int maxKeepWarm = 8;
+        private int maxConcurrency = 100;
+        private int maxIdleInstances = 64;
+        private Duration requestBodyTimeout = Duration.ofSeconds(30);
+        private Duration idleTimeout = Duration.ofSeconds(60);
 
         private Builder() {
         }
@@ -177,11 +219,47 @@ public record ServerLimits(long maxPackageBytes, long maxUncompressedBytes, int 
             return this;
         }
 
+        public Builder maxProcessesPerInstance(int value) {
+            this.maxProcessesPerInstance = value;
+            return this;
+        }
+
+        public Builder tmpBytes(long value) {
+            this.tmpBytes = value;
+            return this;
+        }
+
+        public Builder maxKeepWarm(int value) {
+            this.maxKeepWarm = value;
+            return this;
+        }
+
+        public Builder maxConcurrency(int value) {
+            this.maxConcurrency = value;
+            return this;
+        }
+
+        public Builder maxIdleInstances(int value) {
+            this.maxIdleInstances = value;
+            return this;
+        }
+
+        public Builder requestBodyTimeout(Duration value) {
+            this.requestBodyTimeout = value;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration value) {
+            this.idleTimeout = value;
+            return this;
+        }
+
         /** @throws IllegalArgumentException listing every invalid setting */
         public ServerLimits build() {
             return new ServerLimits(maxPackageBytes, maxUncompressedBytes, maxPackageEntries, maxRequestBytes,
                     maxOutputBytes, stderrTailBytes, queueTimeout, prespawnedProcesses, maxWorkersPerFunction,
-                    workerStartTimeout, healthProbeWindow, maxInFlight);
+                    workerStartTimeout, healthProbeWindow, maxInFlight, maxProcessesPerInstance, tmpBytes,
+                    maxKeepWarm, maxConcurrency, maxIdleInstances, requestBodyTimeout, idleTimeout);
         }
     }
 }

@@ -39,7 +39,8 @@ public final class Bootstraps {
     public static byte[] javaHandler(Class<?> handlerClass) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return script("#!/bin/sh\nexec '" + java + "' -Xshare:auto -XX:TieredStopAtLevel=1 -cp '"
-                + System.getProperty("java.class.path") + "' dev.faasx.core.function.FunctionMain "
+                + System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))
+                + "' dev.faasx.core.function.FunctionMain "
                 + handlerClass.getName() + "\n");
     }
 

@@ -17,7 +17,7 @@ class PersistentWorkerTest {
     @BeforeAll
     static void start() {
         server = TestServer.start(b -> b.limits(ServerLimits.builder().workerStartTimeout(Duration.ofSeconds(60))
-                .build()));
+                .build()).functionReadOnlyPaths(Sandboxes.classPath()));
     }
 
     @AfterAll

@@ -41,6 +41,16 @@ class ReferenceServerMainTest {
         }
 
         @Test
+        void chooseTheIsolationAndTheFunctionNetwork() {
+            assertThatThrownBy(() -> ReferenceServerMain.parse(new String[] {"--data-dir", "x", "--isolation",
+                    "chroot"}, Map.of())).hasMessageContaining("--isolation must be sandbox or none");
+            assertThatThrownBy(() -> ReferenceServerMain.parse(new String[] {"--data-dir", "x",
+                    "--function-network", "some"}, Map.of())).hasMessageContaining("--function-network");
+            assertThat(ReferenceServerMain.parse(new String[] {"--data-dir", "x", "--isolation", "none",
+                    "--function-network", "none", "--function-read-only", "/opt"}, Map.of())).isNotNull();
+        }
+
+        @Test
         void askingForHelpStartsNothing() {
             assertThat(ReferenceServerMain.parse(new String[] {"--help"}, Map.of())).isNull();
         }
@@ -60,7 +70,9 @@ class ReferenceServerMainTest {
                         StandardCharsets.UTF_8));
                 String line = out.readLine();
                 assertThat(line).startsWith("faasx reference server listening on http://127.0.0.1:");
-                URI base = URI.create(line.substring(line.indexOf("http://")));
+                URI base = URI.create(line.substring(line.indexOf("http://")).split(" ")[0]);
+                assertThat(line).contains("bound to 127.0.0.1:" + base.getPort())
+                        .containsPattern("isolation (sandbox|none)").contains("limits per instance");
                 HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         base.resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(metrics.statusCode()).isEqualTo(200);

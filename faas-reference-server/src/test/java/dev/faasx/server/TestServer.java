@@ -127,6 +127,30 @@ public final class TestServer implements AutoCloseable {
         return builder;
     }
 
+    /** A client of a server running elsewhere (another process), by its base URI. */
+    public static final class Client {
+        private final URI base;
+        private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+        public Client(URI base) {
+            this.base = base;
+        }
+
+        public HttpResponse<String> deploy(String id, byte[] zip, String configJson) throws IOException,
+                InterruptedException {
+            return http.send(HttpRequest.newBuilder(base.resolve("/api/functions/" + id)).timeout(REQUEST_TIMEOUT)
+                    .header("X-Blueprint-Config", Base64.getEncoder().encodeToString(configJson.getBytes(
+                            StandardCharsets.UTF_8)))
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(zip)).build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        public HttpResponse<String> invoke(String id, String json) throws IOException, InterruptedException {
+            return http.send(HttpRequest.newBuilder(base.resolve("/api/functions/" + id + "/invoke"))
+                    .timeout(REQUEST_TIMEOUT).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
     @Override
     public void close() {
         server.close();

@@ -2,7 +2,9 @@ package dev.faasx.bench.server;
 
 import dev.faasx.core.FunctionPackage;
 import dev.faasx.server.Bootstraps;
+import dev.faasx.server.Isolation;
 import dev.faasx.server.ReferenceServer;
+import dev.faasx.server.ServerLimits;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +30,9 @@ import java.util.Map;
  *       used), p50;</li>
  *   <li>throughput: 64 clients (by default), closed loop, invocations per second.</li>
  * </ul>
+ * once with every function in the bubblewrap sandbox (where bubblewrap is installed) and once without isolation, in
+ * the same run, with the ratios sandbox / none; v1 functions keep 2 processes pre-started
+ * ({@code prespawnedProcesses(2)}), so that the unloaded latency is that of a pre-started instance;
  * and, for context, the ceilings of one process per call on this machine at the time of the run: a bare
  * {@code ProcessBuilder} loop and a C {@code posix_spawn} loop starting the same echo, and the C loop starting the
  * echo without libc, without HTTP.
@@ -83,28 +88,58 @@ public final class ServerBenchmark {
                 + EchoHandler.class.getName() + "\n").zip();
 
         List<String> report = new ArrayList<>();
-        try (ReferenceServer server = ReferenceServer.builder().port(0).dataDirectory(work.resolve("data"))
-                .build().start()) {
-            URI base = server.baseUri();
-            report.add("| function | cold start (deploy → first result), median of " + coldStarts
-                    + " | unloaded p50 (1 client) | unloaded p99 (1 client) | p50, 1 request / "
-                    + pace.toMillis() + " ms | throughput, " + clients + " clients | failures |");
-            report.add("|---|---|---|---|---|---|---|");
-            if (only.contains("all") || only.contains("c-v1")) {
-                report.add(scenario(base, "C echo, v1 process per call", "c-v1", nativeZip, null, coldStarts, load));
+        report.add("| isolation | function | cold start (deploy → first result), median of " + coldStarts
+                + " | unloaded p50 (1 client) | unloaded p99 (1 client) | p50, 1 request / " + pace.toMillis()
+                + " ms | throughput, " + clients + " clients | failures |");
+        report.add("|---|---|---|---|---|---|---|---|");
+        Map<String, Map<String, Figures>> byIsolation = new LinkedHashMap<>();
+        List<Isolation> isolations = dev.faasx.server.internal.sandbox.Bubblewrap.find().isPresent()
+                ? List.of(Isolation.SANDBOX, Isolation.NONE) : List.of(Isolation.NONE);
+        for (Isolation isolation : isolations) {
+            Map<String, Figures> figures = new LinkedHashMap<>();
+            byIsolation.put(isolation.name().toLowerCase(Locale.ROOT), figures);
+            try (ReferenceServer server = ReferenceServer.builder().port(0)
+                    .dataDirectory(work.resolve("data-" + isolation.name().toLowerCase(Locale.ROOT)))
+                    .isolation(isolation).functionReadOnlyPaths(classPathEntries())
+                    .limits(ServerLimits.builder().prespawnedProcesses(2).build())
+                    .build().start()) {
+                URI base = server.baseUri();
+                System.out.println("=== " + server.startupSummary());
+                String tag = isolation.name().toLowerCase(Locale.ROOT);
+                if (only.contains("all") || only.contains("c-v1")) {
+                    figures.put("C echo, v1 process per call", scenario(base, "C echo, v1 process per call", "c-v1",
+                            nativeZip, null, coldStarts, load));
+                }
+                if (noLibc != null && (only.contains("all") || only.contains("c-v1-nolibc"))) {
+                    figures.put("C echo without libc, v1", scenario(base, "C echo without libc, v1 process per call",
+                            "c-v1-nolibc", FunctionPackage.bootstrapBinary(Files.readAllBytes(noLibc)).zip(), null,
+                            coldStarts, load));
+                }
+                if (only.contains("all") || only.contains("c-worker")) {
+                    figures.put("C echo, persistent worker", scenario(base, "C echo, persistent worker", "c-worker",
+                            nativeZip, PERSISTENT, coldStarts, load));
+                }
+                if (only.contains("all") || only.contains("java-worker")) {
+                    figures.put("Java JobHandler, persistent worker", scenario(base,
+                            "Java JobHandler, persistent worker", "java-worker", javaZip, PERSISTENT,
+                            Math.min(coldStarts, 3), load));
+                }
+                figures.forEach((title, f) -> report.add("| " + tag + " " + f.row(title)));
             }
-            if (noLibc != null && (only.contains("all") || only.contains("c-v1-nolibc"))) {
-                report.add(scenario(base, "C echo without libc, v1 process per call", "c-v1-nolibc",
-                        FunctionPackage.bootstrapBinary(Files.readAllBytes(noLibc)).zip(), null, coldStarts, load));
-            }
-            if (only.contains("all") || only.contains("c-worker")) {
-                report.add(scenario(base, "C echo, persistent worker", "c-worker", nativeZip, PERSISTENT,
-                        coldStarts, load));
-            }
-            if (only.contains("all") || only.contains("java-worker")) {
-                report.add(scenario(base, "Java JobHandler, persistent worker", "java-worker", javaZip, PERSISTENT,
-                        Math.min(coldStarts, 3), load));
-            }
+        }
+        if (byIsolation.size() == 2) {
+            report.add("");
+            report.add("| function | cold start, sandbox / none | unloaded p50, sandbox / none | throughput, "
+                    + "sandbox / none |");
+            report.add("|---|---|---|---|");
+            Map<String, Figures> sandbox = byIsolation.get("sandbox");
+            Map<String, Figures> none = byIsolation.get("none");
+            sandbox.forEach((title, s) -> {
+                Figures n = none.get(title);
+                report.add(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f |", title,
+                        (double) s.coldMillis() / Math.max(1, n.coldMillis()), s.p50Millis() / n.p50Millis(),
+                        s.throughput() / n.throughput()));
+            });
         }
         double ceiling = spawnCeiling(work.resolve("echo"), Duration.ofSeconds(5));
         String cSpawns = nativeSpawnCeiling(work, work.resolve("echo"));
@@ -123,8 +158,28 @@ public final class ServerBenchmark {
     private record Load(int clients, Duration warmup, Duration seconds, int latencyRequests, Duration pace) {
     }
 
-    private static String scenario(URI base, String title, String id, byte[] zip, String config, int coldStarts,
-                                   Load load) throws Exception {
+    /** What one scenario measured. */
+    private record Figures(long coldMillis, double p50Millis, double p99Millis, double pacedP50Millis,
+                           double throughput, long failures, long requests) {
+        String row(String title) {
+            return String.format(Locale.ROOT, "| %s | %d ms | %.2f ms | %.2f ms | %.2f ms | %,.0f /s | %d of %d |",
+                    title, coldMillis, p50Millis, p99Millis, pacedP50Millis, throughput, failures, requests);
+        }
+    }
+
+    /** The class path entries, which sandboxed Java functions of the benchmark must be able to read. */
+    private static List<Path> classPathEntries() {
+        List<Path> out = new ArrayList<>();
+        for (String entry : absoluteClassPath().split(java.io.File.pathSeparator)) {
+            if (!entry.isBlank()) {
+                out.add(Path.of(entry));
+            }
+        }
+        return out;
+    }
+
+    private static Figures scenario(URI base, String title, String id, byte[] zip, String config, int coldStarts,
+                                    Load load) throws Exception {
         System.out.println("== " + title);
         List<Long> colds = new ArrayList<>();
         for (int i = 0; i < coldStarts; i++) {
@@ -142,8 +197,7 @@ public final class ServerBenchmark {
                 load.seconds(), Long.MAX_VALUE);
         System.out.println(load.clients() + " clients: " + describe(loaded));
         System.out.println("server metrics: " + metrics(base, id));
-        return String.format(Locale.ROOT, "| %s | %d ms | %.2f ms | %.2f ms | %.2f ms | %,.0f /s | %d of %d |",
-                title, colds.get(colds.size() / 2), unloaded.p50Micros() / 1000.0, unloaded.p99Micros() / 1000.0,
+        return new Figures(colds.get(colds.size() / 2), unloaded.p50Micros() / 1000.0, unloaded.p99Micros() / 1000.0,
                 paced.p50Micros() / 1000.0, loaded.throughput(),
                 unloaded.failures() + paced.failures() + loaded.failures(),
                 unloaded.requests() + paced.requests() + loaded.requests());

@@ -1,6 +1,7 @@
 package dev.faasx.server.internal.exec;
 
 import dev.faasx.server.ServerLimits;
+import dev.faasx.server.internal.sandbox.Confinement;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -22,10 +23,11 @@ public final class ExecServices implements AutoCloseable {
     private final ProcessSpawner spawner;
     private final ScheduledThreadPoolExecutor timers;
     private final ExecutorService background;
+    private final AtomicInteger idleProcesses = new AtomicInteger();
 
-    public ExecServices(ServerLimits limits) {
+    public ExecServices(ServerLimits limits, Confinement confinement) {
         this.limits = limits;
-        this.spawner = new ProcessSpawner(limits.stderrTailBytes());
+        this.spawner = new ProcessSpawner(limits.stderrTailBytes(), confinement);
         this.timers = new ScheduledThreadPoolExecutor(1, daemonThreads("faasx-timer"));
         this.timers.setRemoveOnCancelPolicy(true);
         this.background = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
@@ -38,6 +40,26 @@ public final class ExecServices implements AutoCloseable {
 
     ProcessSpawner spawner() {
         return spawner;
+    }
+
+    public Confinement confinement() {
+        return spawner.confinement();
+    }
+
+    /** Takes one place among the server's idle pre-started processes; false when all are taken. */
+    boolean holdIdlePlace() {
+        int n;
+        do {
+            n = idleProcesses.get();
+            if (n >= limits.maxIdleInstances()) {
+                return false;
+            }
+        } while (!idleProcesses.compareAndSet(n, n + 1));
+        return true;
+    }
+
+    void releaseIdlePlace() {
+        idleProcesses.decrementAndGet();
     }
 
     /** Threads for work in the background: never refuses a task. */
@@ -54,6 +76,7 @@ public final class ExecServices implements AutoCloseable {
     public void close() {
         timers.shutdownNow();
         background.shutdownNow();
+        spawner.close();
     }
 
     /** Daemon threads named {@code prefix-N}. */

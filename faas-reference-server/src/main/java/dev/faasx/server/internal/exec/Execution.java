@@ -41,6 +41,8 @@ public record Execution(Outcome outcome, byte[] output, OptionalInt exitCode, Du
         TIMED_OUT,
         /** The answer was larger than the server accepts; the process tree was killed. */
         OUTPUT_TOO_LARGE,
+        /** The instance used more memory than its {@code memory_mb}; the kernel killed it. */
+        OUT_OF_MEMORY,
         /** The server stopped the run (shutting down or removing the function). */
         ABORTED,
         /** No instance could be started. */

@@ -39,13 +39,14 @@ final class PersistentWorker {
     private volatile Run current;
     private volatile boolean broken;
     private volatile Execution.Outcome abortedFor;
+    private final java.util.concurrent.atomic.AtomicBoolean idlePlace = new java.util.concurrent.atomic.AtomicBoolean();
 
     private PersistentWorker(Spawned process, LineReader stdout, Duration startDuration) {
         this.process = process;
         this.stdout = stdout;
         this.stdin = process.stdin();
         this.startDuration = startDuration;
-        this.memory = PeakMemory.of(process.process().toHandle());
+        this.memory = process.hasGroup() ? null : PeakMemory.of(process.process().toHandle());
     }
 
     /** A failure to bring a worker up; the message says why, with the end of its stderr. */
@@ -130,8 +131,13 @@ final class PersistentWorker {
         }
         Duration duration = Duration.ofNanos(System.nanoTime() - begin);
         Optional<Duration> init = cold ? Optional.of(startDuration) : Optional.empty();
+        if (line != null && run.killedFor() == null && process.outOfMemory()) {
+            // A process of the instance was killed for memory: the instance is not trusted with another call.
+            run.kill(Execution.Outcome.OUT_OF_MEMORY);
+            line = null;
+        }
         if (line != null && run.killedFor() == null) {
-            return new Execution(Execution.Outcome.COMPLETED, line, OptionalInt.empty(), duration, memory.peakMb(),
+            return new Execution(Execution.Outcome.COMPLETED, line, OptionalInt.empty(), duration, peakMemoryMb(),
                     cold, init, "");
         }
         broken = true;
@@ -139,9 +145,25 @@ final class PersistentWorker {
         int exit = exitStatus(process);
         process.stderr().awaitEnd(100);
         Execution.Outcome outcome = run.killedFor() != null ? run.killedFor()
-                : abortedFor != null ? abortedFor : Execution.Outcome.CRASHED;
+                : abortedFor != null ? abortedFor
+                : process.outOfMemory() ? Execution.Outcome.OUT_OF_MEMORY : Execution.Outcome.CRASHED;
         return new Execution(outcome, new byte[0], exit < 0 ? OptionalInt.empty() : OptionalInt.of(exit), duration,
-                OptionalLong.empty(), cold, init, process.stderr().text(MESSAGE_CHARS));
+                process.peakMemoryMb(), cold, init, process.stderr().text(MESSAGE_CHARS));
+    }
+
+    /** The worker's peak memory: its cgroup's when it has one, else the kernel's per-process high-water marks. */
+    private OptionalLong peakMemoryMb() {
+        return memory == null ? process.peakMemoryMb() : memory.peakMb();
+    }
+
+    /** Marks the worker as holding one of the server's idle places (a worker kept after its deployment). */
+    void holdIdlePlace() {
+        idlePlace.set(true);
+    }
+
+    /** Gives the idle place back; true when the worker held one. */
+    boolean releaseIdlePlace() {
+        return idlePlace.getAndSet(false);
     }
 
     /** Whether the worker can take another request. */
@@ -169,7 +191,9 @@ final class PersistentWorker {
         } catch (IOException e) {
             // Already gone.
         }
-        memory.close();
+        if (memory != null) {
+            memory.close();
+        }
         services.schedule(() -> {
             if (process.isAlive()) {
                 process.kill();

@@ -108,10 +108,13 @@ public final class ProcessPool implements InstancePool {
         }
         Duration duration = Duration.ofNanos(System.nanoTime() - begin);
         Optional<Duration> init = cold ? Optional.of(process.spawnDuration()) : Optional.empty();
+        if (answer.complete && run.killedFor() == null && process.outOfMemory()) {
+            run.kill(Execution.Outcome.OUT_OF_MEMORY);
+        }
         if (answer.complete && run.killedFor() == null) {
             // The answer is whole: it goes out now; the process is waited for (and its timers cancelled) after.
             return new Execution(Execution.Outcome.COMPLETED, answer.bytes, OptionalInt.empty(), duration,
-                    OptionalLong.empty(), cold, init, "", () -> {
+                    process.peakMemoryMb(), cold, init, "", () -> {
                         refill();
                         waitQuietly(process, 0);
                         finish.run();
@@ -125,9 +128,10 @@ public final class ProcessPool implements InstancePool {
         finish.run();
         String stderr = finishStderr(process);
         Execution.Outcome outcome = run.killedFor() != null ? run.killedFor()
+                : process.outOfMemory() ? Execution.Outcome.OUT_OF_MEMORY
                 : answer.bytes.length > 0 ? Execution.Outcome.COMPLETED : Execution.Outcome.CRASHED;
         return new Execution(outcome, answer.bytes, exit < 0 ? OptionalInt.empty() : OptionalInt.of(exit),
-                duration, OptionalLong.empty(), cold, init, stderr);
+                duration, process.peakMemoryMb(), cold, init, stderr);
     }
 
     /** What a process wrote on stdout: a whole JSON answer, everything until it closed stdout, or too much. */
@@ -188,6 +192,7 @@ public final class ProcessPool implements InstancePool {
         Spawned process;
         while ((process = idle.pollFirst()) != null) {
             idleCount.decrementAndGet();
+            services.releaseIdlePlace();
             if (process.isAlive()) {
                 return process;
             }
@@ -239,6 +244,11 @@ public final class ProcessPool implements InstancePool {
     }
 
     private void offerIdle(Spawned process) {
+        if (!services.holdIdlePlace()) {
+            // The server keeps at most maxIdleInstances processes waiting, over all functions.
+            process.kill();
+            return;
+        }
         idle.addLast(process);
         idleCount.incrementAndGet();
         if (closed) {
@@ -337,6 +347,7 @@ public final class ProcessPool implements InstancePool {
         Spawned process;
         while ((process = idle.pollFirst()) != null) {
             idleCount.decrementAndGet();
+            services.releaseIdlePlace();
             process.kill();
         }
     }

@@ -89,6 +89,9 @@ public final class WorkerPool implements InstancePool {
 
     /** {@code worker} when it can take a call; a worker that died while idle is retired instead. */
     private PersistentWorker takeUsable(PersistentWorker worker) {
+        if (worker != null && worker.releaseIdlePlace()) {
+            services.releaseIdlePlace();
+        }
         if (worker != null && !worker.isUsable()) {
             retire(worker);
             return null;
@@ -118,6 +121,9 @@ public final class WorkerPool implements InstancePool {
     }
 
     private void retire(PersistentWorker worker) {
+        if (worker.releaseIdlePlace()) {
+            services.releaseIdlePlace();
+        }
         live.decrementAndGet();
         worker.stop(services, STOP_GRACE_MILLIS);
     }
@@ -200,7 +206,15 @@ public final class WorkerPool implements InstancePool {
         }
         try {
             PersistentWorker worker = startReserved();
-            offer(worker);
+            if (keepWarm > 0) {
+                offer(worker);
+            } else if (services.holdIdlePlace()) {
+                // Kept for the first call, as one of the server's maxIdleInstances waiting instances.
+                worker.holdIdlePlace();
+                offer(worker);
+            } else {
+                retire(worker);
+            }
             return Optional.of(worker.startDuration());
         } catch (PersistentWorker.StartException e) {
             return Optional.empty();

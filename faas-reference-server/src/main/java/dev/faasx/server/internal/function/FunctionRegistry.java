@@ -20,6 +20,7 @@ import dev.faasx.server.internal.store.PackageExtractor;
 import dev.faasx.server.internal.store.StoredFunction;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,13 +58,19 @@ public final class FunctionRegistry {
         this.extractor = new PackageExtractor(limits.maxUncompressedBytes(), limits.maxPackageEntries());
     }
 
-    /** Serves every function the store holds; their instances start in the background. */
+    /**
+     * Serves every function the store holds. Instances start lazily, on the first call, except the {@code keep_warm}
+     * ones, which start in the background: a restart with many functions must not hold the first calls behind a
+     * burst of process starts.
+     */
     public int loadStored() throws IOException {
         int count = 0;
         for (StoredFunction stored : store.loadAll()) {
             FunctionRuntime runtime = newRuntime(stored);
             runtimes.put(stored.id(), runtime);
-            startInBackground(runtime);
+            if (stored.config().keepWarm() > 0) {
+                startInBackground(runtime);
+            }
             count++;
         }
         return count;
@@ -95,8 +102,11 @@ public final class FunctionRegistry {
             throws IOException {
         Path extracted = store.newStagingPath("package");
         FunctionRuntime fresh;
+        long unpackStart = System.nanoTime();
+        Duration unpacking;
         try {
             extractor.extract(upload, extracted);
+            unpacking = Duration.ofNanos(System.nanoTime() - unpackStart);
             synchronized (lock(id)) {
                 FunctionRuntime old = runtimes.get(id);
                 if (old != null && !overwrite) {
@@ -112,7 +122,9 @@ public final class FunctionRegistry {
         } finally {
             store.discard(extracted);
         }
-        fresh.pool().startInstance().ifPresent(fresh::deployColdStart);
+        // The cold start a deployment reports is what a first call on a new machine would wait for: unpacking the
+        // package and starting an instance.
+        fresh.pool().startInstance().ifPresent(start -> fresh.deployColdStart(unpacking.plus(start)));
         startInBackground(fresh);
         LOG.info("deployed function {} ({}, {} bytes, {} mode)", id, fresh.function().version(), uploadBytes,
                 config.effectiveWorkerMode().wireName());
@@ -171,10 +183,11 @@ public final class FunctionRegistry {
 
     private FunctionRuntime newRuntime(StoredFunction stored) {
         DeployConfig config = stored.config();
+        int keepWarm = Math.min(config.keepWarm(), limits.maxKeepWarm());
         InstancePool pool = config.effectiveWorkerMode() == WorkerMode.PERSISTENT
-                ? new WorkerPool(stored, services, Math.min(config.maxConcurrency(), limits.maxWorkersPerFunction()),
-                config.keepWarm())
-                : new ProcessPool(stored, services, Math.max(limits.prespawnedProcesses(), config.keepWarm()));
+                ? new WorkerPool(stored, services, Math.min(Math.min(config.maxConcurrency(), limits.maxConcurrency()),
+                limits.maxWorkersPerFunction()), keepWarm)
+                : new ProcessPool(stored, services, Math.max(limits.prespawnedProcesses(), keepWarm));
         String id = stored.id();
         FunctionMetrics functionMetrics = metrics.forFunction(id, () -> find(id).map(r -> {
             InstancePool.InstanceCounts counts = r.pool().counts();
@@ -207,7 +220,15 @@ public final class FunctionRegistry {
                 runtime.pool().abort();
             }
             runtime.pool().close();
+            services.confinement().release(runtime.function().directory());
             store.removeVersion(runtime.function());
+            if (removed) {
+                synchronized (lock(runtime.function().id())) {
+                    if (!runtimes.containsKey(runtime.function().id())) {
+                        store.removeFunctionDirectory(runtime.function().id());
+                    }
+                }
+            }
             LOG.debug("retired version {} of function {} ({})", runtime.function().version(),
                     runtime.function().id(), removed ? "removed" : "replaced");
         });

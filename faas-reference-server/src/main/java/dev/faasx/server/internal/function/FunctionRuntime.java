@@ -50,7 +50,7 @@ public final class FunctionRuntime {
         this.metrics = metrics;
         this.codec = codec;
         this.limits = limits;
-        this.slots = new Semaphore(function.config().maxConcurrency());
+        this.slots = new Semaphore(Math.min(function.config().maxConcurrency(), limits.maxConcurrency()));
         this.context = ErrorContext.builder(PROVIDER).functionId(function.id()).build();
     }
 
@@ -82,7 +82,7 @@ public final class FunctionRuntime {
 
     /** Starts {@code max(1, keep_warm)} instances (waiting until they are ready); answers how many are warm. */
     public int warm() {
-        return pool.warm(Math.max(1, function.config().keepWarm()));
+        return pool.warm(Math.max(1, Math.min(function.config().keepWarm(), limits.maxKeepWarm())));
     }
 
     public InstancePool.InstanceCounts instances() {
@@ -173,6 +173,10 @@ public final class FunctionRuntime {
             case CRASHED:
                 return functionFailure(request, encoding, execution, "bootstrap of function " + function.id()
                         + " ended without answering" + exited(execution) + stderr(execution));
+            case OUT_OF_MEMORY:
+                return functionFailure(request, encoding, execution, "function " + function.id()
+                        + " ran out of memory: it used more than its memory_mb of " + function.config().memoryMb()
+                        + " MiB and was killed; the instance is replaced" + stderr(execution), "OUT_OF_MEMORY");
             case OUTPUT_TOO_LARGE:
                 return functionFailure(request, encoding, execution, "function " + function.id()
                         + " answered with more than " + limits.maxOutputBytes() + " bytes; its processes were killed");
@@ -213,6 +217,12 @@ public final class FunctionRuntime {
                                        String message) {
         return HttpAnswer.json(500, codec.encodeResponse(measured(request, execution).failure(message).build(),
                 encoding));
+    }
+
+    private HttpAnswer functionFailure(InvokeRequest request, PayloadEncoding encoding, Execution execution,
+                                       String message, String errorType) {
+        return HttpAnswer.json(500, codec.encodeResponse(measured(request, execution).failure(message)
+                .errorType(errorType).build(), encoding));
     }
 
     /** A response carrying what the server measured about the run. */

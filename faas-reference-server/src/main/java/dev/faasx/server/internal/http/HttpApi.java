@@ -52,6 +52,7 @@ public final class HttpApi implements HttpHandler {
     private final BearerAuth auth;
     private final ExecutorService invocations;
     private final ExecutorService management;
+    private final ExecutorService uploads;
     private final InvokeEndpoint invoke;
     private final ManagementEndpoints endpoints;
     private final ServerMetrics metrics;
@@ -60,11 +61,12 @@ public final class HttpApi implements HttpHandler {
 
     public HttpApi(FunctionRegistry registry, ServerMetrics metrics, SpecCodec codec, ServerLimits limits,
                    Optional<String> apiKey, ExecutorService invocations, ExecutorService management,
-                   Supplier<URI> baseUri) {
+                   ExecutorService uploads, Supplier<URI> baseUri) {
         this.codec = codec;
         this.auth = new BearerAuth(apiKey);
         this.invocations = invocations;
         this.management = management;
+        this.uploads = uploads;
         this.metrics = metrics;
         this.invoke = new InvokeEndpoint(registry, codec, this, limits.maxRequestBytes());
         this.endpoints = new ManagementEndpoints(registry, codec, limits, baseUri);
@@ -93,6 +95,13 @@ public final class HttpApi implements HttpHandler {
             Exchanges.sendError(exchange, codec, new ApiError(ErrorCode.UNHEALTHY, "the server is shutting down"));
             return;
         }
+        if (!auth.isRequired()) {
+            Optional<ApiError> refused = LocalOnly.check(exchange);
+            if (refused.isPresent()) {
+                Exchanges.sendError(exchange, codec, refused.get());
+                return;
+            }
+        }
         if (!auth.permits(exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION))) {
             exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");
             Exchanges.sendError(exchange, codec, new ApiError(ErrorCode.UNAUTHORIZED,
@@ -109,8 +118,16 @@ public final class HttpApi implements HttpHandler {
     private void route(HttpServerExchange exchange, long arrival) {
         String path = exchange.getRequestPath();
         HttpString method = exchange.getRequestMethod();
+        if (exchange.getRequestURI().indexOf(';') >= 0) {
+            // Undertow would strip ";x" as a path parameter and serve "hello;x" as "hello".
+            throw new ApiError(ErrorCode.INVALID_FUNCTION_ID, "the path '"
+                    + FunctionIds.printable(exchange.getRequestURI()) + "' holds a ';': path parameters are not "
+                    + "allowed, and function ids use only letters, digits, '_' and '-'");
+        }
         if (path.equals("/metrics")) {
-            requireMethod(exchange, Methods.GET);
+            if (!method.equals(Methods.HEAD)) {
+                requireMethod(exchange, Methods.GET);
+            }
             blocking(exchange, management, () -> new HttpAnswer(200,
                     metrics.scrape().getBytes(StandardCharsets.UTF_8), "text/plain; version=0.0.4; charset=utf-8",
                     Map.of()));
@@ -126,7 +143,8 @@ public final class HttpApi implements HttpHandler {
         switch (action) {
             case "":
                 if (method.equals(Methods.PUT)) {
-                    blocking(exchange, management, () -> endpoints.deploy(exchange, id));
+                    // Uploads have their own threads: slow uploaders cannot lock out the other endpoints.
+                    blocking(exchange, uploads, () -> endpoints.deploy(exchange, id));
                 } else if (method.equals(Methods.GET)) {
                     blocking(exchange, management, () -> endpoints.info(id));
                 } else if (method.equals(Methods.DELETE)) {
@@ -195,6 +213,9 @@ public final class HttpApi implements HttpHandler {
             return task.run();
         } catch (ApiError e) {
             return Exchanges.errorAnswer(codec, e);
+        } catch (ManagementEndpoints.UploadAbortedException e) {
+            LOG.warn("{}", e.getMessage());
+            return Exchanges.errorAnswer(codec, new ApiError(ErrorCode.INVALID_REQUEST, e.getMessage()));
         } catch (ProtocolException e) {
             return Exchanges.errorAnswer(codec, new ApiError(ErrorCode.INVALID_REQUEST, e.reason()));
         } catch (InvalidRequestException e) {

@@ -34,8 +34,12 @@ final class InvokeEndpoint {
         if (exchange.getRequestContentLength() > maxRequestBytes) {
             throw tooLarge();
         }
-        exchange.setMaxEntitySize(maxRequestBytes);
         ErrorContext context = ErrorContext.builder("faasx-reference-server").functionId(id).build();
+        if (exchange.getRequestContentLength() < 0) {
+            receiveChunked(exchange, id, arrival, context);
+            return;
+        }
+        exchange.setMaxEntitySize(maxRequestBytes);
         exchange.getRequestReceiver().receiveFullBytes(
                 (done, body) -> api.blocking(done, api.invocations(), () -> {
                     Decoded<InvokeRequest> request = codec.decodeRequestWithEncoding(body, context);
@@ -47,6 +51,38 @@ final class InvokeEndpoint {
                             : new ApiError(ErrorCode.INVALID_REQUEST, "cannot read the request body: "
                             + error.getMessage()));
                 });
+    }
+
+    /**
+     * A body of unknown length (chunked): received piece by piece. Past the limit the rest is read and dropped, up to
+     * a bound, so that the 413 reaches the client instead of a connection reset (closing a connection with unread
+     * data resets it, and the client loses the answer).
+     */
+    private void receiveChunked(HttpServerExchange exchange, String id, long arrival, ErrorContext context) {
+        long drainLimit = maxRequestBytes * 4 + 1024 * 1024;
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        long[] total = new long[1];
+        exchange.getRequestReceiver().receivePartialBytes((partial, bytes, last) -> {
+            total[0] += bytes.length;
+            if (total[0] <= maxRequestBytes) {
+                body.write(bytes, 0, bytes.length);
+            }
+            boolean tooLarge = total[0] > maxRequestBytes;
+            if (tooLarge && (last || total[0] > drainLimit)) {
+                partial.setPersistent(false);
+                Exchanges.sendError(partial, codec, tooLarge());
+            } else if (last) {
+                byte[] complete = body.toByteArray();
+                api.blocking(partial, api.invocations(), () -> {
+                    Decoded<InvokeRequest> request = codec.decodeRequestWithEncoding(complete, context);
+                    return registry.invoke(id, request.value(), request.encoding(), arrival);
+                });
+            }
+        }, (failed, error) -> {
+            failed.setPersistent(false);
+            Exchanges.sendError(failed, codec, new ApiError(ErrorCode.INVALID_REQUEST,
+                    "cannot read the request body: " + error.getMessage()));
+        });
     }
 
     private ApiError tooLarge() {

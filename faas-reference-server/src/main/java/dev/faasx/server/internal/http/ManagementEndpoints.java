@@ -66,7 +66,7 @@ final class ManagementEndpoints {
         Path upload = registry.store().newStagingPath("upload");
         try {
             exchange.startBlocking();
-            long size = receive(exchange.getInputStream(), upload);
+            long size = receive(exchange.getInputStream(), upload, id);
             if (size == 0) {
                 throw new ApiError(ErrorCode.INVALID_PACKAGE, "the request body is empty: send the zip package");
             }
@@ -77,21 +77,45 @@ final class ManagementEndpoints {
         }
     }
 
-    private long receive(InputStream in, Path file) throws IOException {
+    private long receive(InputStream in, Path file, String id) throws IOException {
         long max = limits.maxPackageBytes();
+        long deadline = System.nanoTime() + limits.requestBodyTimeout().toNanos();
         long total = 0;
         byte[] buffer = new byte[64 * 1024];
         try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW)) {
             int n;
-            while ((n = in.read(buffer)) > 0) {
+            while (true) {
+                try {
+                    n = in.read(buffer);
+                } catch (IOException e) {
+                    throw new UploadAbortedException("the upload of function " + id + " was aborted after "
+                            + total + " bytes: " + e.getMessage());
+                }
+                if (n <= 0) {
+                    break;
+                }
                 total += n;
                 if (total > max) {
                     throw packageTooLarge();
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new ApiError(ErrorCode.INVALID_REQUEST, 408, "the upload of function " + id
+                            + " took longer than " + limits.requestBodyTimeout().toSeconds() + " s; send it faster",
+                            Map.of(), null);
                 }
                 out.write(buffer, 0, n);
             }
         }
         return total;
+    }
+
+    /** The client stopped sending an upload (a closed connection, a read timeout): no fault of the server. */
+    static final class UploadAbortedException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        UploadAbortedException(String message) {
+            super(message);
+        }
     }
 
     /** {@code GET /api/functions/{id}}. */

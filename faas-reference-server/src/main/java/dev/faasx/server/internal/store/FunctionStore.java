@@ -16,12 +16,15 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +47,8 @@ import org.slf4j.LoggerFactory;
 public final class FunctionStore {
     private static final Logger LOG = LoggerFactory.getLogger(FunctionStore.class);
     private static final String DESCRIPTOR = "function.json";
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+    private static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
 
     private final Path functions;
     private final Path staging;
@@ -61,11 +66,22 @@ public final class FunctionStore {
     public static FunctionStore open(Path dataDir, SpecCodec codec) throws IOException {
         FunctionStore store = new FunctionStore(dataDir, codec);
         Files.createDirectories(store.functions);
+        ownerOnly(store.functions, OWNER_DIR);
         if (Files.exists(store.staging)) {
             deleteTree(store.staging);
         }
         Files.createDirectories(store.staging);
+        ownerOnly(store.staging, OWNER_DIR);
         return store;
+    }
+
+    /** Restricts {@code path} to the server's user where the file system has POSIX permissions. */
+    private static void ownerOnly(Path path, Set<PosixFilePermission> permissions) {
+        try {
+            Files.setPosixFilePermissions(path, permissions);
+        } catch (IOException | UnsupportedOperationException e) {
+            LOG.debug("cannot restrict the permissions of {}: {}", path, e.getMessage());
+        }
     }
 
     /** A fresh, not yet existing path under the staging directory, for an upload or an extraction. */
@@ -96,6 +112,7 @@ public final class FunctionStore {
         if (!Files.exists(descriptor)) {
             return Optional.empty();
         }
+        ownerOnly(descriptor, OWNER_ONLY); // stores written by older versions were world-readable
         try {
             JsonNode node = json.readTree(descriptor.toFile());
             String version = node.path("version").asText();
@@ -146,6 +163,19 @@ public final class FunctionStore {
         }
     }
 
+    /** Deletes everything left of {@code id} (its directory) once it is no longer deployed. */
+    public void removeFunctionDirectory(String id) {
+        Path dir = functions.resolve(id);
+        if (Files.exists(dir.resolve(DESCRIPTOR))) {
+            return;
+        }
+        try {
+            deleteTree(dir);
+        } catch (IOException e) {
+            LOG.warn("cannot delete the directory of removed function {}: {}", id, e.getMessage());
+        }
+    }
+
     private void writeDescriptor(Path dir, StoredFunction stored) throws IOException {
         ObjectNode node = json.createObjectNode();
         node.put("function_id", stored.id());
@@ -154,7 +184,9 @@ public final class FunctionStore {
         node.put("package_bytes", stored.packageBytes());
         node.set("config", json.readTree(codec.encodeDeployConfig(stored.config())));
         Path temp = dir.resolve(DESCRIPTOR + ".tmp-" + token());
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        // The configuration holds the function's env_vars, which may be secrets: readable by the server only.
+        try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(OWNER_ONLY))) {
             channel.write(java.nio.ByteBuffer.wrap(json.writeValueAsBytes(node)));
             channel.force(true);
         }
