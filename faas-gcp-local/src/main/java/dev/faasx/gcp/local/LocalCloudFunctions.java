@@ -68,6 +68,7 @@ import java.util.regex.Pattern;
  */
 public final class LocalCloudFunctions implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String NODELAY = "sun.net.httpserver.nodelay";
 
     private final String projectId;
     private final Path workDirectory;
@@ -95,6 +96,12 @@ public final class LocalCloudFunctions implements AutoCloseable {
                 : InvokerLocator.locate(), List.copyOf(b.jvmOptions), b.instanceStartTimeout);
         this.functions = new LocalFunctions(operations, uploads, tokens, launch, workDirectory, b.buildDelay,
                 Clock.systemUTC());
+        // The JDK's HTTP server writes an answer's headers and body separately; without TCP_NODELAY, Nagle's
+        // algorithm and delayed ACKs hold each answer back by up to 40 ms on loopback. Read once, when the first
+        // server starts; set here only when nobody chose otherwise.
+        if (System.getProperty(NODELAY) == null) {
+            System.setProperty(NODELAY, "true");
+        }
         this.http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), b.httpPort), 64);
         this.httpThreads = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "faasx-gcp-local-http");

@@ -93,6 +93,10 @@ public final class InvokerProcess implements AutoCloseable {
     private void awaitListening(Duration timeout) throws FunctionBuild.Failure {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
+            if (Thread.currentThread().isInterrupted()) {
+                close();
+                throw new FunctionBuild.Failure("the emulator stopped while the instance was starting");
+            }
             if (!process.isAlive()) {
                 throw new FunctionBuild.Failure("the function instance exited with status " + process.exitValue()
                         + " while starting: " + outputTail());

@@ -176,10 +176,11 @@ public final class LocalFunctions implements AutoCloseable {
             functions.remove(name, record);
             FunctionFront.Backend backend = record.front.backend();
             record.front.close();
+            operations.succeed(operation.getName(), finished(metadata), Empty.getDefaultInstance());
+            // The URL is gone, so the function is deleted; its instance may take a moment to stop.
             if (backend != null) {
                 backend.instance().close();
             }
-            operations.succeed(operation.getName(), finished(metadata), Empty.getDefaultInstance());
         });
         return operation;
     }
@@ -362,6 +363,11 @@ public final class LocalFunctions implements AutoCloseable {
     @Override
     public void close() {
         deployments.shutdownNow();
+        try {
+            deployments.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (FunctionRecord record : functions.values()) {
             FunctionFront.Backend backend = record.front.backend();
             record.front.close();
