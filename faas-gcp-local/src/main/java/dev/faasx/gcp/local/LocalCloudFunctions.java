@@ -93,7 +93,8 @@ public final class LocalCloudFunctions implements AutoCloseable {
         this.operations = new Operations();
         Uploads uploads = new Uploads(workDirectory.resolve("uploads"));
         InvokerProcess.Launch launch = new InvokerProcess.Launch(b.java(), b.invokerJar != null ? b.invokerJar
-                : InvokerLocator.locate(), List.copyOf(b.jvmOptions), b.instanceStartTimeout);
+                : InvokerLocator.locate(), InvokerLocator.writeLauncher(workDirectory), List.copyOf(b.jvmOptions),
+                b.instanceStartTimeout);
         this.functions = new LocalFunctions(operations, uploads, tokens, launch, workDirectory, b.buildDelay,
                 Clock.systemUTC());
         // The JDK's HTTP server writes an answer's headers and body separately; without TCP_NODELAY, Nagle's

@@ -37,6 +37,22 @@ public final class InvokerLocator {
                 + tried + ". Build faas-gcp-local (it copies the JAR to its target/), or set " + ENV);
     }
 
+    /** Writes a JAR holding only {@link LoopbackInvokerMain} into {@code directory}, and answers its path. */
+    public static Path writeLauncher(Path directory) throws java.io.IOException {
+        String entry = LoopbackInvokerMain.class.getName().replace('.', '/') + ".class";
+        Path jar = directory.resolve("faasx-invoker-launcher.jar");
+        try (java.io.InputStream in = LoopbackInvokerMain.class.getClassLoader().getResourceAsStream(entry);
+             java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+            if (in == null) {
+                throw new java.io.IOException("cannot read " + entry);
+            }
+            out.putNextEntry(new java.util.jar.JarEntry(entry));
+            out.write(in.readAllBytes());
+            out.closeEntry();
+        }
+        return jar;
+    }
+
     private static Optional<Path> ownLocation() {
         try {
             return Optional.of(Path.of(InvokerLocator.class.getProtectionDomain().getCodeSource().getLocation().toURI()));

@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One function instance: Google's Functions Framework invoker ({@code java -jar java-function-invoker.jar}) in its
- * own JVM, with the function's JAR as its classpath, its entry point as target, its environment variables and the
+ * One function instance: Google's Functions Framework invoker in its own JVM (started by
+ * {@link LoopbackInvokerMain}, which binds it to the loopback interface), with the function's JAR as its classpath, its entry point as target, its environment variables and the
  * variables Cloud Functions sets ({@code PORT}, {@code K_SERVICE}, {@code K_REVISION}, {@code FUNCTION_TARGET},
  * {@code FUNCTION_SIGNATURE_TYPE}, {@code CLOUD_RUN_TIMEOUT_SECONDS}). Its output goes to {@code instance.log} in
  * the function's directory. Thread-safe.
@@ -32,8 +32,11 @@ public final class InvokerProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** How to start instances. */
-    public record Launch(Path java, Path invokerJar, List<String> jvmOptions, Duration startTimeout) {
+    /**
+     * How to start instances: {@code launcherJar} holds {@link LoopbackInvokerMain} alone, which starts the invoker
+     * from {@code invokerJar} and moves it onto the loopback interface.
+     */
+    public record Launch(Path java, Path invokerJar, Path launcherJar, List<String> jvmOptions, Duration startTimeout) {
     }
 
     /**
@@ -50,9 +53,11 @@ public final class InvokerProcess implements AutoCloseable {
         command.add(launch.java().toString());
         command.add("-Xmx" + Math.max(64, memoryMb * 3 / 4) + "m");
         command.addAll(launch.jvmOptions());
-        command.addAll(List.of("-jar", launch.invokerJar().toString(), "--classpath", jar.toString(),
-                "--target", target, "--port", Integer.toString(port)));
         Path log = directory.resolve("instance-" + revision + ".log");
+        Path ready = directory.resolve("instance-" + revision + ".ready");
+        command.addAll(List.of("-cp", launch.launcherJar() + java.io.File.pathSeparator + launch.invokerJar(),
+                LoopbackInvokerMain.class.getName(), ready.toString(), "--classpath", jar.toString(),
+                "--target", target, "--port", Integer.toString(port)));
         ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> env = builder.environment();
@@ -67,7 +72,7 @@ public final class InvokerProcess implements AutoCloseable {
         env.put("CLOUD_RUN_TIMEOUT_SECONDS", Integer.toString(timeoutSeconds));
         Process process = builder.start();
         InvokerProcess instance = new InvokerProcess(process, port, log);
-        instance.awaitListening(launch.startTimeout());
+        instance.awaitListening(launch.startTimeout(), ready);
         return instance;
     }
 
@@ -90,7 +95,7 @@ public final class InvokerProcess implements AutoCloseable {
         }
     }
 
-    private void awaitListening(Duration timeout) throws FunctionBuild.Failure {
+    private void awaitListening(Duration timeout, Path ready) throws FunctionBuild.Failure {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (Thread.currentThread().isInterrupted()) {
@@ -101,12 +106,15 @@ public final class InvokerProcess implements AutoCloseable {
                 throw new FunctionBuild.Failure("the function instance exited with status " + process.exitValue()
                         + " while starting: " + outputTail());
             }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-                return;
-            } catch (IOException notYet) {
-                sleep(20);
+            if (Files.exists(ready)) {
+                try (Socket socket = new Socket()) {
+                    socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+                    return;
+                } catch (IOException notYet) {
+                    // the file is written after the connector listens; go on polling
+                }
             }
+            sleep(10);
         }
         close();
         throw new FunctionBuild.Failure("the function instance did not listen within " + timeout.toSeconds()
