@@ -189,6 +189,13 @@ class CloudFunctionsErrorMappingTest {
         }
 
         @Test
+        void theInvokersRequestTimeoutIsATimeoutThatMayHaveRun() {
+            FaasTimeoutException e = invokeFailure(408, Map.of(), "Request Timeout", FaasTimeoutException.class);
+            assertThat(e.mayHaveRun()).isTrue();
+            assertThat(e.timeout()).hasValue(Duration.ofSeconds(5));
+        }
+
+        @Test
         void notFoundWhileTheFunctionStillExistsIsFunctionNotFound() {
             invokeFailure(404, Map.of(), "Not Found", FunctionNotFoundException.class);
         }

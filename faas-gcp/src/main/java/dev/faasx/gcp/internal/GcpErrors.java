@@ -95,6 +95,9 @@ public final class GcpErrors {
             case 503 -> new ProviderException("the function is unavailable (HTTP 503)" + detail, true, false, c);
             case 504 -> new FaasTimeoutException("the function did not answer within its timeout (HTTP 504)" + detail,
                     timeout, c);
+            // The Functions Framework's own request timer (CLOUD_RUN_TIMEOUT_SECONDS) may answer first.
+            case 408 -> new FaasTimeoutException("the function's request timer ended the call (HTTP 408)" + detail,
+                    timeout, c);
             case 500, 502 -> new ProviderException("the function's instance failed while handling the call (HTTP "
                     + status + "); the job may have run" + detail, true, true, c);
             default -> status >= 500
