@@ -3,6 +3,7 @@
 const FAIL = "faasx-kit:fail:";
 const SLEEP = "faasx-kit:sleep:";
 const ENV = "faasx-kit:env:";
+const WINDOW = "faasx-kit:window:";
 const MAX_SLEEP_MS = 900000;
 
 function startsWith(bytes, prefix) {
@@ -30,6 +31,15 @@ export default {
       }
       await new Promise((resolve) => setTimeout(resolve, Number(text)));
       return echo;
+    }
+    if (startsWith(call.body, WINDOW)) {
+      const text = rest(call.body, WINDOW);
+      if (!/^[0-9]{1,7}$/.test(text) || Number(text) > MAX_SLEEP_MS) {
+        throw new Error(`faasx-kit:window needs whole milliseconds from 0 to ${MAX_SLEEP_MS}, got '${text}'`);
+      }
+      const start = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, Number(text)));
+      return { body: `${start},${Date.now()}`, metadata: call.metadata };
     }
     if (startsWith(call.body, ENV)) {
       const name = rest(call.body, ENV);

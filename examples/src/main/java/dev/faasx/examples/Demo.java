@@ -25,6 +25,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -55,9 +57,17 @@ public final class Demo {
     }
 
     public static void main(String[] args) throws Exception {
+        // Undertow and XNIO log through JBoss Logging, which would pick java.util.logging and print its start-up
+        // lines before the demo's own output; route it to SLF4J, which this module sets to warnings only.
+        System.setProperty("org.jboss.logging.provider", "slf4j");
         double scale = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
         DemoReport report = run(scale, System.out);
-        System.exit(report.results() == plannedCalls(scale) ? 0 : 1);
+        List<String> problems = report.problems(plannedCalls(scale));
+        if (!problems.isEmpty()) {
+            System.err.println("the demo did not go as expected:");
+            problems.forEach(p -> System.err.println("  - " + p));
+            System.exit(1);
+        }
     }
 
     static int plannedCalls(double scale) {
@@ -80,7 +90,11 @@ public final class Demo {
             deploy(executor, out);
 
             List<JobCall> calls = workload(scale);
-            DemoReport report = new DemoReport(NAMES);
+            // The only failures the demo expects: word counts of inputs with a NUL byte, which the job refuses.
+            Set<String> expectedFailures = calls.stream()
+                    .filter(c -> new String(c.body(), StandardCharsets.UTF_8).contains("\0"))
+                    .map(JobCall::callId).collect(Collectors.toSet());
+            DemoReport report = new DemoReport(NAMES, expectedFailures);
             AtomicInteger done = new AtomicInteger();
             AtomicInteger failed = new AtomicInteger();
             long start = System.nanoTime();

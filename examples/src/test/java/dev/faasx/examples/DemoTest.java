@@ -25,7 +25,20 @@ class DemoTest {
         // Only word counts of inputs with a NUL byte fail, and they fail as function errors.
         report.rows().values().forEach(row ->
                 assertThat(row.failureTypes.keySet()).isSubsetOf("FunctionErrorException"));
+        // the table adds up: per job, where it ran, cold/warm/unknown each account for every call
+        report.rows().values().forEach(row -> {
+            assertThat(row.where.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(row.calls);
+            assertThat(row.cold + row.warm + row.coldUnknown).isEqualTo(row.calls);
+            assertThat(row.failureTypes.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(row.failures);
+        });
+        assertThat(report.rows().values().stream().mapToInt(r -> r.calls).sum()).isEqualTo(report.results());
+        assertThat(report.problems(Demo.plannedCalls(0.05))).isEmpty();
         String printed = text.toString(StandardCharsets.UTF_8);
-        assertThat(printed).contains("where it ran", "checksum", "shout (worker)", "word count (process)");
+        assertThat(printed).contains("where it ran", "retries", "checksum", "shout (worker)", "word count (worker)",
+                "word count (process)", "measured by the runner");
+        for (long job : new long[] {Demo.CHECKSUM, Demo.SHOUT, Demo.WORD_COUNT, Demo.WORD_COUNT_PROCESS}) {
+            DemoReport.Row row = report.rows().get(job);
+            assertThat(printed).containsPattern("(?m)^" + job + " +\\S.* " + row.calls + " +" + row.failures + " ");
+        }
     }
 }

@@ -15,7 +15,9 @@ import java.util.OptionalLong;
  *
  * <p>Immutable and thread-safe.
  */
-public final class ErrorContext {
+public final class ErrorContext implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final String provider;
     private final Long jobId;
     private final String functionId;

@@ -32,7 +32,7 @@ public abstract sealed class FaasException extends RuntimeException
 
     private static final long serialVersionUID = 1L;
 
-    private final transient ErrorContext context;
+    private final ErrorContext context;
     private final String reason;
 
     protected FaasException(String reason, ErrorContext context, Throwable cause) {

@@ -83,9 +83,15 @@ public final class FaasRunner implements AutoCloseable {
     /**
      * Runs one call directly, with the same routing, policy and deadline as a producer call. Its result completes
      * the returned future (never exceptionally) and goes to the listeners, not to the consumer. Calls made after
-     * shutdown fail with {@link CallCancelledException}. Direct calls do not count against {@code maxInFlight}:
-     * their caller paces them. Cancelling the future stops the call (its listeners see a
-     * {@link CallCancelledException}).
+     * shutdown fail with {@link CallCancelledException}. Direct calls have their own bound
+     * ({@link Builder#maxDirectCalls}); a call over it fails at once with {@link ThrottledException}.
+     *
+     * <p>The future belongs to the call: cancelling it stops the call (its listeners see a
+     * {@link CallCancelledException}); completing it exceptionally, which is what {@code orTimeout} does, stops the
+     * call too and completes the future with a failed {@link JobResult} typed from the exception (a
+     * {@code TimeoutException} becomes a {@link FaasTimeoutException}); completing it with a {@link JobResult} of
+     * this call makes that the call's one result. {@code obtrudeValue} and {@code obtrudeException} are refused.
+     * Whatever happens, the caller and the listeners see the same single result.
      *
      * <pre>{@code
      * JobResult result = runner.call(JobCall.of(1, body)).join();
@@ -162,6 +168,7 @@ public final class FaasRunner implements AutoCloseable {
         private FaasRegistry registry;
         private final Map<Long, FaasExecutor> executors = new LinkedHashMap<>();
         private int maxInFlight = 64;
+        private int maxDirectCalls = 1024;
         private Executor localExecutor;
         private boolean callerRuns;
         private int localThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
@@ -208,6 +215,19 @@ public final class FaasRunner implements AutoCloseable {
                 throw new IllegalArgumentException("maxInFlight must be at least 1, was " + value);
             }
             this.maxInFlight = value;
+            return this;
+        }
+
+        /**
+         * The most direct calls ({@link FaasRunner#call}) in flight at once (default 1024). A call over the limit is
+         * not run: its future completes at once with a {@link ThrottledException} failure, so a caller that
+         * outpaces the runner learns it instead of queueing without bound.
+         */
+        public Builder maxDirectCalls(int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("maxDirectCalls must be at least 1, was " + value);
+            }
+            this.maxDirectCalls = value;
             return this;
         }
 
@@ -286,7 +306,7 @@ public final class FaasRunner implements AutoCloseable {
             FaasRegistry reg = registry != null ? registry : FaasRegistry.create();
             executors.forEach(reg::register);
             return new FaasRunner(new RunnerCore(new RunnerSettings(name, router, producer, consumer, reg,
-                    maxInFlight, localExecutor, callerRuns, localThreads, defaultPolicy, policies, listeners,
+                    maxInFlight, maxDirectCalls, localExecutor, callerRuns, localThreads, defaultPolicy, policies, listeners,
                     shutdownGrace)));
         }
     }

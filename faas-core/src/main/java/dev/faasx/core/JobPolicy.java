@@ -29,8 +29,9 @@ import java.util.Optional;
  *   <li><b>timeLimiter</b> — a limit per remote attempt; an attempt that exceeds it fails with
  *       {@link FaasTimeoutException} and its invocation is cancelled.</li>
  *   <li><b>bulkhead</b> — the most concurrent remote calls of this job; a call over the limit fails with
- *       {@link ThrottledException} (and is retried if a retry is configured). Keep its {@code maxWaitDuration}
- *       at zero: a wait blocks the thread that dispatches the call.</li>
+ *       {@link ThrottledException} (and is retried if a retry is configured). Its {@code maxWaitDuration} must be
+ *       zero (a config with a wait is refused): a wait would block a runner thread, and the runner's own
+ *       back-pressure ({@code maxInFlight}) is where calls wait.</li>
  *   <li><b>fallbackToLocal</b> — when the remote call fails (after retries) or its circuit is open, run the
  *       job's local handler instead, if the router has one. Only for failures where the job certainly did not
  *       run, or might have and the job is idempotent; never for a {@link FunctionErrorException} (the job's own
@@ -158,8 +159,17 @@ public record JobPolicy(
             return this;
         }
 
-        /** Concurrency limit for remote calls; {@code null} for none. */
+        /**
+         * Concurrency limit for remote calls; {@code null} for none.
+         *
+         * @throws IllegalArgumentException when its {@code maxWaitDuration} is not zero
+         */
         public Builder bulkhead(BulkheadConfig value) {
+            if (value != null && !value.getMaxWaitDuration().isZero()) {
+                throw new IllegalArgumentException("bulkhead maxWaitDuration must be zero, was "
+                        + value.getMaxWaitDuration() + ": a waiting bulkhead would block a runner thread; calls wait "
+                        + "in the runner's own back-pressure (maxInFlight) instead");
+            }
             this.bulkhead = value;
             return this;
         }

@@ -1,10 +1,10 @@
 package dev.faasx.core;
 
+import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A bounded, thread-safe {@link JobProducer} for calls that arrive from other threads. {@link #put} blocks when
@@ -19,14 +19,19 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  */
 public final class JobQueue implements JobProducer, AutoCloseable {
-    private final BlockingQueue<JobCall> calls;
-    // Adding and closing hold this lock, so no call can be added after close() returns: once the runner has seen
-    // "closed and empty", nothing can arrive behind it and be silently lost.
-    private final Object addLock = new Object();
-    private volatile boolean closed;
+    // One lock guards the calls and the closed flag, so no call can be added after close() returns: once the runner
+    // has seen "closed and empty", nothing can arrive behind it and be silently lost. Waiters sleep on conditions;
+    // nothing polls, and close() never waits behind a blocked put().
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition notFull = lock.newCondition();
+    private final Condition notEmptyOrClosed = lock.newCondition();
+    private final ArrayDeque<JobCall> calls;
+    private final int capacity;
+    private boolean closed;
 
     private JobQueue(int capacity) {
-        this.calls = new ArrayBlockingQueue<>(capacity);
+        this.capacity = capacity;
+        this.calls = new ArrayDeque<>(Math.min(capacity, 1024));
     }
 
     public static JobQueue withCapacity(int capacity) {
@@ -39,51 +44,80 @@ public final class JobQueue implements JobProducer, AutoCloseable {
     /**
      * Adds a call, waiting while the queue is full.
      *
-     * @throws IllegalStateException when the queue is closed
+     * @throws IllegalStateException when the queue is closed (also when it is closed while this waits)
      */
     public void put(JobCall call) throws InterruptedException {
         Objects.requireNonNull(call, "call");
-        while (true) {
-            synchronized (addLock) {
-                checkOpen(call);
-                if (calls.offer(call, 50, TimeUnit.MILLISECONDS)) {
-                    return;
-                }
+        lock.lockInterruptibly();
+        try {
+            while (!closed && calls.size() >= capacity) {
+                notFull.await();
             }
+            checkOpen(call);
+            add(call);
+        } finally {
+            lock.unlock();
         }
     }
 
     /** Adds a call if there is room now; {@code false} when full. */
     public boolean offer(JobCall call) {
         Objects.requireNonNull(call, "call");
-        synchronized (addLock) {
+        lock.lock();
+        try {
             checkOpen(call);
-            return calls.offer(call);
+            if (calls.size() >= capacity) {
+                return false;
+            }
+            add(call);
+            return true;
+        } finally {
+            lock.unlock();
         }
+    }
+
+    private void add(JobCall call) {
+        calls.addLast(call);
+        notEmptyOrClosed.signal();
     }
 
     @Override
     public Optional<JobCall> next() throws InterruptedException {
-        while (true) {
-            JobCall call = calls.poll(50, TimeUnit.MILLISECONDS);
-            if (call != null) {
-                return Optional.of(call);
+        lock.lockInterruptibly();
+        try {
+            while (calls.isEmpty() && !closed) {
+                notEmptyOrClosed.await();
             }
-            if (closed && calls.isEmpty()) {
-                return Optional.empty();
+            JobCall call = calls.pollFirst();
+            if (call == null) {
+                return Optional.empty(); // closed and empty
             }
+            notFull.signal();
+            return Optional.of(call);
+        } finally {
+            lock.unlock();
         }
     }
 
     public int size() {
-        return calls.size();
+        lock.lock();
+        try {
+            return calls.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
-    /** No more calls will be added; the calls already queued are still delivered. */
+    /** No more calls will be added; the calls already queued are still delivered. Waiting puts fail. */
     @Override
     public void close() {
-        synchronized (addLock) {
+        lock.lock();
+        try {
             closed = true;
+            notFull.signalAll();
+            notEmptyOrClosed.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -2,6 +2,7 @@ package dev.faasx.core;
 
 import dev.faasx.core.internal.Checks;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
@@ -38,22 +39,48 @@ public sealed interface JobResult permits JobResult.Success, JobResult.Failure {
 
     boolean isSuccess();
 
-    /** A success for {@code call}. */
+    /**
+     * The whole call as the runner measured it, from the moment it took the call to its result: queueing, every
+     * attempt, retry waits and a fallback included ({@link Provenance#MEASURED_BY_CLIENT}); unknown for a result
+     * that no runner made. {@link #metrics()} describes only the last attempt.
+     */
+    Figure<Duration> elapsed();
+
+    /**
+     * How many times the call was sent to its executor: 0 when it never was (local runs, no route, refused before
+     * sending), 1 for a single invocation, more after retries.
+     */
+    int attempts();
+
+    /** A success for {@code call}, made outside a runner: its {@link #elapsed()} is unknown. */
     static Success success(JobCall call, JobOutput output, Placement placement, String provider,
                            InvocationMetrics metrics) {
-        return new Success(call.callId(), call.jobId(), output.body(), output.metadata(), placement, provider,
-                metrics);
+        return success(call, output, placement, provider, metrics, Figure.unknown(), 0);
     }
 
-    /** A failure for {@code call}. */
+    /** A success for {@code call} with the runner's whole-call figures. */
+    static Success success(JobCall call, JobOutput output, Placement placement, String provider,
+                           InvocationMetrics metrics, Figure<Duration> elapsed, int attempts) {
+        return new Success(call.callId(), call.jobId(), output.body(), output.metadata(), placement, provider,
+                metrics, elapsed, attempts);
+    }
+
+    /** A failure for {@code call}, made outside a runner: its {@link #elapsed()} is unknown. */
     static Failure failure(JobCall call, FaasException error, Placement placement, String provider,
                            InvocationMetrics metrics) {
-        return new Failure(call.callId(), call.jobId(), error, placement, provider, metrics);
+        return failure(call, error, placement, provider, metrics, Figure.unknown(), 0);
+    }
+
+    /** A failure for {@code call} with the runner's whole-call figures. */
+    static Failure failure(JobCall call, FaasException error, Placement placement, String provider,
+                           InvocationMetrics metrics, Figure<Duration> elapsed, int attempts) {
+        return new Failure(call.callId(), call.jobId(), error, placement, provider, metrics, elapsed, attempts);
     }
 
     /** A call that produced output. The body is copied in and out. */
     record Success(String callId, long jobId, byte[] body, Map<String, String> metadata, Placement placement,
-                   String provider, InvocationMetrics metrics) implements JobResult {
+                   String provider, InvocationMetrics metrics, Figure<Duration> elapsed, int attempts)
+            implements JobResult {
         public Success {
             Objects.requireNonNull(callId, "callId");
             body = body == null ? new byte[0] : body.clone();
@@ -61,6 +88,10 @@ public sealed interface JobResult permits JobResult.Success, JobResult.Failure {
             Objects.requireNonNull(placement, "placement");
             Objects.requireNonNull(provider, "provider");
             Objects.requireNonNull(metrics, "metrics");
+            Objects.requireNonNull(elapsed, "elapsed");
+            if (attempts < 0) {
+                throw new IllegalArgumentException("attempts must not be negative, was " + attempts);
+            }
         }
 
         @Override
@@ -82,30 +113,36 @@ public sealed interface JobResult permits JobResult.Success, JobResult.Failure {
         public boolean equals(Object o) {
             return o instanceof Success s && callId.equals(s.callId) && jobId == s.jobId
                     && Arrays.equals(body, s.body) && metadata.equals(s.metadata) && placement == s.placement
-                    && provider.equals(s.provider) && metrics.equals(s.metrics);
+                    && provider.equals(s.provider) && metrics.equals(s.metrics) && elapsed.equals(s.elapsed)
+                    && attempts == s.attempts;
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(callId, jobId, Arrays.hashCode(body), metadata, placement, provider, metrics);
+            return Objects.hash(callId, jobId, Arrays.hashCode(body), metadata, placement, provider, metrics, elapsed,
+                    attempts);
         }
 
         @Override
         public String toString() {
             return "Success[callId=" + callId + ", jobId=" + jobId + ", body=" + body.length + " bytes, placement="
-                    + placement + ", provider=" + provider + "]";
+                    + placement + ", provider=" + provider + ", attempts=" + attempts + ", elapsed=" + elapsed + "]";
         }
     }
 
     /** A call that failed; {@link #error()} says why. */
     record Failure(String callId, long jobId, FaasException error, Placement placement, String provider,
-                   InvocationMetrics metrics) implements JobResult {
+                   InvocationMetrics metrics, Figure<Duration> elapsed, int attempts) implements JobResult {
         public Failure {
             Objects.requireNonNull(callId, "callId");
             Objects.requireNonNull(error, "error");
             Objects.requireNonNull(placement, "placement");
             Objects.requireNonNull(provider, "provider");
             Objects.requireNonNull(metrics, "metrics");
+            Objects.requireNonNull(elapsed, "elapsed");
+            if (attempts < 0) {
+                throw new IllegalArgumentException("attempts must not be negative, was " + attempts);
+            }
         }
 
         @Override

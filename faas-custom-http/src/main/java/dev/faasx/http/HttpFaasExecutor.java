@@ -12,17 +12,16 @@ import dev.faasx.core.Invocation;
 import dev.faasx.core.JobCall;
 import dev.faasx.core.PackageKind;
 import dev.faasx.core.ProviderException;
-import dev.faasx.core.internal.SendThreads;
 import dev.faasx.core.spec.DeployConfig;
 import dev.faasx.core.spec.InvokeRequest;
 import dev.faasx.core.spec.PayloadEncoding;
+import dev.faasx.core.internal.Checks;
+import dev.faasx.core.internal.http.HeaderRules;
+import dev.faasx.core.internal.http.HttpTransport;
 import dev.faasx.http.internal.BuilderChecks;
 import dev.faasx.http.internal.FunctionIds;
-import dev.faasx.http.internal.HeaderRules;
-import dev.faasx.http.internal.OwnedClients;
 import dev.faasx.http.internal.Replies;
 import dev.faasx.http.internal.Routes;
-import dev.faasx.http.internal.SpecClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -92,10 +91,7 @@ public final class HttpFaasExecutor implements FaasExecutor {
     private final Duration requestTimeout;
     private final PayloadEncoding payloadEncoding;
     private final boolean replaceExisting;
-    private final HttpClient httpClient;
-    private final boolean ownsClient;
-    private final SendThreads sendThreads;
-    private final SpecClient client;
+    private final HttpTransport client;
     private final Replies replies = new Replies(PROVIDER);
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -106,18 +102,29 @@ public final class HttpFaasExecutor implements FaasExecutor {
         this.requestTimeout = b.requestTimeout;
         this.payloadEncoding = b.payloadEncoding;
         this.replaceExisting = b.replaceExisting;
-        this.httpClient = httpClient;
-        this.ownsClient = ownsClient;
-        this.sendThreads = new SendThreads("faasx-http-send", b.invocationThreads);
-        this.client = new SpecClient(httpClient, b.bearerToken, b.headers, b.maxResponseBytes, PROVIDER,
-                sendThreads);
+        HttpTransport.Builder transport = HttpTransport.builder(PROVIDER)
+                .maxResponseBytes(b.maxResponseBytes).invocationThreads(b.invocationThreads);
+        if (ownsClient) {
+            transport.ownedClient(httpClient);
+        } else {
+            transport.client(httpClient);
+        }
+        b.headers.forEach(transport::header);
+        if (b.bearerToken != null) {
+            Supplier<String> tokens = b.bearerToken;
+            transport.authHeaders(() -> {
+                String token = tokens.get();
+                return token == null || token.isEmpty() ? Map.of() : Map.of("Authorization", "Bearer " + token);
+            });
+        }
+        this.client = transport.build();
     }
 
     /**
      * A builder for an executor that talks to the platform at {@code baseUri}, for example
      * {@code http://127.0.0.1:8080} or {@code https://faas.example.com/prefix}.
      *
-     * @throws InvalidRequestException when the URI is not an absolute http(s) URI without credentials, query or
+     * @throws IllegalArgumentException when the URI is not an absolute http(s) URI without credentials, query or
      *                                 fragment
      */
     public static Builder builder(URI baseUri) {
@@ -216,7 +223,7 @@ public final class HttpFaasExecutor implements FaasExecutor {
         });
     }
 
-    private CompletableFuture<SpecClient.Reply> overwrite(String fn, byte[] zip, String header, ErrorContext ctx) {
+    private CompletableFuture<HttpTransport.Reply> overwrite(String fn, byte[] zip, String header, ErrorContext ctx) {
         log.debug("function {} exists; deploying again with overwrite=true", fn);
         return put(fn, zip, header, true, ctx).thenCompose(reply -> {
             if (reply.status() != 409) {
@@ -233,7 +240,7 @@ public final class HttpFaasExecutor implements FaasExecutor {
         });
     }
 
-    private CompletableFuture<SpecClient.Reply> put(String fn, byte[] zip, String header, boolean overwrite,
+    private CompletableFuture<HttpTransport.Reply> put(String fn, byte[] zip, String header, boolean overwrite,
                                                     ErrorContext ctx) {
         HttpRequest.Builder http = HttpRequest.newBuilder(routes.function(fn, overwrite ? "?overwrite=true" : ""))
                 .header("Content-Type", "application/zip")
@@ -300,10 +307,7 @@ public final class HttpFaasExecutor implements FaasExecutor {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            sendThreads.close();
-            if (ownsClient) {
-                OwnedClients.shutdown(httpClient);
-            }
+            client.close();
         }
     }
 
@@ -337,7 +341,7 @@ public final class HttpFaasExecutor implements FaasExecutor {
 
     /**
      * Builds an {@link HttpFaasExecutor}. Every setting is checked when it is set, so a mistake fails at
-     * configuration time with an {@link InvalidRequestException} that names it. Not thread-safe.
+     * configuration time with an {@link IllegalArgumentException} that names it. Not thread-safe.
      *
      * <pre>{@code
      * HttpFaasExecutor faas = HttpFaasExecutor.builder(URI.create("https://faas.example.com"))
@@ -384,7 +388,11 @@ public final class HttpFaasExecutor implements FaasExecutor {
 
         /** The function id of one job, checked now against {@code [A-Za-z0-9][A-Za-z0-9_-]{0,62}}. */
         public Builder functionId(long jobId, String functionId) {
-            FunctionIds.check(functionId, ErrorContext.of(PROVIDER, jobId));
+            try {
+                FunctionIds.check(functionId, ErrorContext.of(PROVIDER, jobId));
+            } catch (InvalidRequestException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
             functionIdsByJob.put(jobId, functionId);
             return this;
         }
@@ -434,13 +442,13 @@ public final class HttpFaasExecutor implements FaasExecutor {
 
         /** How long to wait for a connection; default 10 s. */
         public Builder connectTimeout(Duration timeout) {
-            this.connectTimeout = BuilderChecks.positive(timeout, "connectTimeout", PROVIDER);
+            this.connectTimeout = Checks.positive(timeout, "connectTimeout");
             return this;
         }
 
         /** How long to wait for the answer to deploy, describe, health, warm and undeploy; default 2 minutes. */
         public Builder requestTimeout(Duration timeout) {
-            this.requestTimeout = BuilderChecks.positive(timeout, "requestTimeout", PROVIDER);
+            this.requestTimeout = Checks.positive(timeout, "requestTimeout");
             return this;
         }
 
@@ -449,13 +457,13 @@ public final class HttpFaasExecutor implements FaasExecutor {
          * the spec's longest timeout (900 s) plus the margin.
          */
         public Builder invokeTimeout(Duration timeout) {
-            this.invokeTimeout = BuilderChecks.positive(timeout, "invokeTimeout", PROVIDER);
+            this.invokeTimeout = Checks.positive(timeout, "invokeTimeout");
             return this;
         }
 
         /** What is added to a function's known timeout to wait for its invocation; default 10 s. */
         public Builder invokeTimeoutMargin(Duration margin) {
-            this.invokeTimeoutMargin = BuilderChecks.notNegative(margin, "invokeTimeoutMargin", PROVIDER);
+            this.invokeTimeoutMargin = Checks.notNegative(margin, "invokeTimeoutMargin");
             return this;
         }
 
@@ -481,8 +489,7 @@ public final class HttpFaasExecutor implements FaasExecutor {
         /** The largest response body accepted, in bytes; default 64 MiB. Larger answers fail as protocol errors. */
         public Builder maxResponseBytes(long bytes) {
             if (bytes < 1024) {
-                throw new InvalidRequestException("maxResponseBytes must be at least 1024, was " + bytes,
-                        ErrorContext.of(PROVIDER));
+                throw new IllegalArgumentException("maxResponseBytes must be at least 1024, was " + bytes);
             }
             this.maxResponseBytes = bytes;
             return this;
@@ -498,8 +505,7 @@ public final class HttpFaasExecutor implements FaasExecutor {
          */
         public Builder invocationThreads(int threads) {
             if (threads < 0) {
-                throw new InvalidRequestException("invocationThreads must be 0 or more, was " + threads,
-                        ErrorContext.of(PROVIDER));
+                throw new IllegalArgumentException("invocationThreads must be 0 or more, was " + threads);
             }
             this.invocationThreads = threads;
             return this;
@@ -516,13 +522,13 @@ public final class HttpFaasExecutor implements FaasExecutor {
         }
 
         /**
-         * @throws InvalidRequestException when TLS or connect settings are combined with an injected client
+         * @throws IllegalArgumentException when TLS or connect settings are combined with an injected client
          */
         public HttpFaasExecutor build() {
             if (httpClient != null) {
                 if (sslContext != null || connectTimeout != null) {
-                    throw new InvalidRequestException("sslContext and connectTimeout belong to the HTTP client: "
-                            + "configure them on the injected HttpClient", ErrorContext.of(PROVIDER));
+                    throw new IllegalArgumentException("sslContext and connectTimeout belong to the HTTP client: "
+                            + "configure them on the injected HttpClient");
                 }
                 return new HttpFaasExecutor(this, httpClient, false);
             }

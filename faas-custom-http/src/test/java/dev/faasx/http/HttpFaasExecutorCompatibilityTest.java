@@ -15,10 +15,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * rather than a JVM start; {@link HttpFaasExecutorProcessModeTest} covers the v1 process-per-call model.
  */
 class HttpFaasExecutorCompatibilityTest extends FaasExecutorCompatibilityKit {
-    /** A long queue: on a loaded machine, starting several worker JVMs at once can take seconds. */
+    /**
+     * A long queue: on a loaded machine, starting several worker JVMs at once can take seconds. Up to 16 workers per
+     * function (the server's default is 8), so that the kit's 16 overlapping calls really run at once.
+     */
     @RegisterExtension
     static final ReferenceServerExtension SERVER = ReferenceServerExtension.configured(b -> b.limits(
-            ServerLimits.defaults().toBuilder().queueTimeout(Duration.ofSeconds(30)).build()));
+            ServerLimits.defaults().toBuilder().queueTimeout(Duration.ofSeconds(30)).maxWorkersPerFunction(16)
+                    .build()));
 
     private HttpFaasExecutor executor;
 

@@ -386,14 +386,14 @@ class HttpFaasExecutorInvokeTest {
                 platform.answer(HttpFaasExecutorInvokeTest::echo);
                 assertThat(value(oneThread.invoke(call(7, "next"))).body()).isEqualTo("next".getBytes(UTF_8));
                 assertThat(Thread.getAllStackTraces().keySet()).anySatisfy(
-                        thread -> assertThat(thread.getName()).startsWith("faasx-http-send-"));
+                        thread -> assertThat(thread.getName()).startsWith("faasx-custom-http-send-"));
             }
         }
 
         @Test
         void refusesANegativeNumberOfThreads() {
             assertThatThrownBy(() -> HttpFaasExecutor.builder(platform.baseUri()).invocationThreads(-1))
-                    .isInstanceOf(InvalidRequestException.class)
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("invocationThreads");
         }
     }

@@ -21,6 +21,9 @@ import java.util.regex.Pattern;
  *       900000), then answers as usual: the body unchanged, the metadata echoed;</li>
  *   <li>{@code faasx-kit:env:<NAME>} — the function answers the value of environment variable {@code NAME} as
  *       UTF-8 bytes (with the metadata echoed), or fails when it is not set.</li>
+ *   <li>{@code faasx-kit:window:<millis>} — the function notes the wall-clock time (epoch milliseconds), sleeps
+ *       that many milliseconds, and answers {@code <start>,<end>} in ASCII: the window in which it ran, so that a
+ *       test can prove calls overlapped.</li>
  * </ul>
  * A malformed command (a sleep that is not a number, an invalid variable name) makes the function fail with a
  * message saying what was wrong. Environment variables are read through {@link FunctionEnvironment#get}, so the
@@ -41,6 +44,8 @@ public final class CompatibilityFunction implements JobHandler {
     public static final String SLEEP = "faasx-kit:sleep:";
     /** Body prefix of a command that makes the function answer the value of an environment variable. */
     public static final String ENV = "faasx-kit:env:";
+    /** Body prefix of a command that makes the function sleep and answer the wall-clock window it ran in. */
+    public static final String WINDOW = "faasx-kit:window:";
     /** The longest sleep the protocol allows: the longest function timeout the spec allows. */
     public static final Duration MAX_SLEEP = Duration.ofSeconds(900);
 
@@ -64,6 +69,22 @@ public final class CompatibilityFunction implements JobHandler {
         return (SLEEP + duration.toMillis()).getBytes(StandardCharsets.US_ASCII);
     }
 
+    /** The body of a call that makes the function sleep for {@code duration} and answer {@code <start>,<end>}. */
+    public static byte[] windowCommand(Duration duration) {
+        sleepCommand(duration); // same bounds
+        return (WINDOW + duration.toMillis()).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The {@code [start, end]} epoch milliseconds of a window answer. */
+    public static long[] parseWindow(byte[] answer) {
+        String text = new String(answer, StandardCharsets.US_ASCII);
+        String[] parts = text.split(",", -1);
+        if (parts.length != 2 || !parts[0].matches("[0-9]{1,15}") || !parts[1].matches("[0-9]{1,15}")) {
+            throw new IllegalArgumentException("not a window answer: '" + text + "'");
+        }
+        return new long[] {Long.parseLong(parts[0]), Long.parseLong(parts[1])};
+    }
+
     /** The body of a call that makes the function answer the value of environment variable {@code name}. */
     public static byte[] envCommand(String name) {
         if (!ENV_NAME.matcher(Objects.requireNonNull(name, "name")).matches()) {
@@ -81,6 +102,13 @@ public final class CompatibilityFunction implements JobHandler {
         if (startsWith(body, SLEEP)) {
             Thread.sleep(sleepMillis(argument(body, SLEEP, StandardCharsets.US_ASCII)));
             return JobOutput.of(body, call.metadata());
+        }
+        if (startsWith(body, WINDOW)) {
+            long millis = sleepMillis(argument(body, WINDOW, StandardCharsets.US_ASCII));
+            long start = System.currentTimeMillis();
+            Thread.sleep(millis);
+            long end = System.currentTimeMillis();
+            return JobOutput.of((start + "," + end).getBytes(StandardCharsets.US_ASCII), call.metadata());
         }
         if (startsWith(body, ENV)) {
             String name = argument(body, ENV, StandardCharsets.US_ASCII);

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.faasx.core.FaasConfig;
+import dev.faasx.core.FaasException;
 import dev.faasx.core.FaasDeployment;
 import dev.faasx.core.FaasExecutor;
 import dev.faasx.core.FaasHealth;
@@ -17,13 +18,18 @@ import dev.faasx.core.FaasTimeoutException;
 import dev.faasx.core.FunctionErrorException;
 import dev.faasx.core.FunctionNotFoundException;
 import dev.faasx.core.FunctionPackage;
+import dev.faasx.core.InvalidRequestException;
 import dev.faasx.core.Invocation;
 import dev.faasx.core.JobCall;
 import dev.faasx.core.JobOutput;
+import dev.faasx.core.PackageKind;
+import dev.faasx.core.WorkerModule;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -156,6 +162,15 @@ public abstract class FaasExecutorCompatibilityKit {
     }
 
     /**
+     * How long each call of the overlap test runs (default 3 s): all 16 must be running at one moment within it.
+     * Platforms whose warm instances answer slowly on a small machine may need longer; it must stay below the
+     * {@link #config()} timeout.
+     */
+    protected Duration overlapWindow() {
+        return Duration.ofMillis(2500);
+    }
+
+    /**
      * How long the concurrency test waits for each of its calls. Platforms whose every new instance is a cold
      * start of a whole runtime (a JVM per instance on a local fake, say) may need longer on a small machine.
      */
@@ -215,6 +230,8 @@ public abstract class FaasExecutorCompatibilityKit {
                         .completeOnTimeout(null, CALL_WAIT.toSeconds(), TimeUnit.SECONDS).join();
             }
         } finally {
+            executor().close();
+            // close() is idempotent: a second close must neither throw nor hang.
             executor().close();
         }
     }
@@ -387,6 +404,102 @@ public abstract class FaasExecutorCompatibilityKit {
                             Integer.toString(i));
                 }
             }
+        }
+    }
+
+    @Nested
+    @DisplayName("overlapping calls")
+    class Overlap {
+        @Test
+        @DisplayName("16 at once are all running at one moment")
+        void concurrentCallsOverlap() {
+            assumeTrue(supportsConcurrentInvocations(), "the platform does not run calls concurrently");
+            // A first round lets a platform that scales out start its instances.
+            List<CompletableFuture<JobOutput>> warmUp = new ArrayList<>();
+            for (int i = 0; i < CONCURRENT_CALLS; i++) {
+                warmUp.add(executor().invoke(JobCall.of(jobId, bytes("warm-up " + i))));
+            }
+            warmUp.forEach(f -> await(f, concurrentCallsWait()));
+            List<CompletableFuture<JobOutput>> futures = new ArrayList<>();
+            for (int i = 0; i < CONCURRENT_CALLS; i++) {
+                futures.add(executor().invoke(JobCall.of(jobId, CompatibilityFunction.windowCommand(overlapWindow()))));
+            }
+            long latestStart = Long.MIN_VALUE;
+            long earliestEnd = Long.MAX_VALUE;
+            for (CompletableFuture<JobOutput> f : futures) {
+                long[] window = CompatibilityFunction.parseWindow(await(f, concurrentCallsWait()).body());
+                latestStart = Math.max(latestStart, window[0]);
+                earliestEnd = Math.min(earliestEnd, window[1]);
+            }
+            assertThat(latestStart).as("the last of 16 calls started (epoch ms) before the first of them ended, so all "
+                    + "16 ran at once").isLessThan(earliestEnd);
+        }
+    }
+
+    @Nested
+    @DisplayName("a cancelled invocation")
+    class Cancellation {
+        @Test
+        @DisplayName("ends its future at once, and the function answers the next call")
+        void cancellingStopsTheInvocation() {
+            CompletableFuture<Invocation> slow = invoke(CompatibilityFunction.sleepCommand(Duration.ofMillis(2500)));
+            sleepQuietly(Duration.ofMillis(200));
+            long begin = System.nanoTime();
+            slow.cancel(true);
+            try {
+                slow.get(1, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.CancellationException | java.util.concurrent.ExecutionException e) {
+                // ended, which is what cancelling must do
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("the invocation's future did not end within 1 s of cancel(true)", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - begin)).isLessThan(Duration.ofSeconds(1));
+            assertThat(slow.isDone()).isTrue();
+            assertThat(call(bytes("after cancel")).body()).isEqualTo(bytes("after cancel"));
+        }
+    }
+
+    @Nested
+    @DisplayName("package kinds")
+    class PackageKinds {
+        @Test
+        @DisplayName("an unsupported kind is refused, naming the supported ones")
+        void refusesAnUnsupportedKind() {
+            Set<PackageKind> supported = executor().supportedPackageKinds();
+            Optional<PackageKind> unsupported = Arrays.stream(PackageKind.values())
+                    .filter(k -> !supported.contains(k)).findFirst();
+            assumeTrue(unsupported.isPresent(), "the platform runs every package kind");
+            long id = freshJobId();
+            deployedJobs.add(id);
+            FaasException e = failureOf(executor().deploy(id, samplePackage(unsupported.get()), config()),
+                    InvalidRequestException.class);
+            for (PackageKind kind : supported) {
+                assertThat(e.getMessage()).as("the refusal names the supported kind %s", kind)
+                        .contains(kind.name());
+            }
+        }
+    }
+
+    /** A small, well-formed package of {@code kind} (not runnable anywhere: it exists to be refused). */
+    private static FunctionPackage samplePackage(PackageKind kind) {
+        return switch (kind) {
+            case NATIVE_BOOTSTRAP -> FunctionPackage.bootstrapScript("#!/bin/sh\ncat\n");
+            case JAR -> HandlerJar.of(CompatibilityFunction.class);
+            case SOURCE_BUNDLE -> FunctionPackage.sourceBundle(FunctionPackage.bootstrapScript("#!/bin/sh\n").zip(),
+                    "python3.12", "main.handler");
+            case WORKER_MODULES -> FunctionPackage.workerModules("index.js", List.of(WorkerModule.esModule("index.js",
+                    "export default { fetch() { return new Response('x'); } };")));
+        };
+    }
+
+    private static void sleepQuietly(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -9,6 +9,7 @@ import dev.faasx.core.FaasHealth;
 import dev.faasx.core.FunctionNotFoundException;
 import dev.faasx.core.FunctionPackage;
 import dev.faasx.core.InvalidRequestException;
+import dev.faasx.core.internal.DaemonThreads;
 import dev.faasx.core.Invocation;
 import dev.faasx.core.JobCall;
 import dev.faasx.core.PackageKind;
@@ -73,11 +74,7 @@ public final class InMemoryExecutor implements FaasExecutor {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private InMemoryExecutor() {
-        timer = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "faasx-in-memory-timeouts");
-            thread.setDaemon(true);
-            return thread;
-        });
+        timer = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("faasx-in-memory-timeouts"));
         timer.setRemoveOnCancelPolicy(true);
     }
 

@@ -63,5 +63,47 @@ public final class MetricsAssertions {
             assertThat(metrics.initDuration().isKnown()).as("a warm call reports no initDuration").isFalse();
         }
         metrics.requestId().ifPresent(id -> assertThat(id).as("requestId").isNotBlank());
+        assertConsistent(metrics);
+    }
+
+    /**
+     * The figures agree with each other: what ran inside the call (execution, init) fits in the client's total,
+     * within {@link #tolerance} for the coarser clocks of platforms; a billed duration is at least the execution it
+     * bills; and a figure labelled as reported by the provider or the function is never the client's own
+     * measurement relabelled (equal to the total to the nanosecond, which independent clocks never are).
+     */
+    public static void assertConsistent(InvocationMetrics metrics) {
+        Duration total = metrics.totalDuration().value().orElse(null);
+        Figure<Duration> execution = metrics.executionDuration();
+        Figure<Duration> billed = metrics.billedDuration();
+        Figure<Duration> init = metrics.initDuration();
+        if (total != null) {
+            Duration limit = total.plus(tolerance(total));
+            execution.value().ifPresent(e -> assertThat(e).as("executionDuration (%s) fits in the client's total %s",
+                    execution, total).isLessThanOrEqualTo(limit));
+            init.value().ifPresent(i -> assertThat(i).as("initDuration (%s) fits in the client's total %s", init,
+                    total).isLessThanOrEqualTo(limit));
+            Map<String, Figure<Duration>> reported = new LinkedHashMap<>();
+            reported.put("executionDuration", execution);
+            reported.put("billedDuration", billed);
+            reported.put("initDuration", init);
+            reported.forEach((name, figure) -> {
+                if (figure.provenance() == Provenance.REPORTED_BY_PROVIDER
+                        || figure.provenance() == Provenance.REPORTED_BY_FUNCTION) {
+                    assertThat(figure.value().orElseThrow()).as("%s is labelled %s but is exactly the client's own "
+                            + "total", name, figure.provenance()).isNotEqualTo(total);
+                }
+            });
+        }
+        if (billed.isKnown() && execution.isKnown() && billed.provenance() == execution.provenance()) {
+            assertThat(billed.value().orElseThrow().plusMillis(1)).as("billedDuration %s covers executionDuration %s",
+                    billed, execution).isGreaterThanOrEqualTo(execution.value().orElseThrow());
+        }
+    }
+
+    /** How far a platform's figure may exceed the client's total: 5 ms or 5 %, whichever is more. */
+    static Duration tolerance(Duration total) {
+        Duration fivePercent = total.dividedBy(20);
+        return fivePercent.compareTo(Duration.ofMillis(5)) > 0 ? fivePercent : Duration.ofMillis(5);
     }
 }

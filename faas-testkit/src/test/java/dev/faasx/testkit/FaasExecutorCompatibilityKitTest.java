@@ -6,6 +6,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectNeste
 import dev.faasx.core.FaasExecutor;
 import dev.faasx.core.FunctionPackage;
 import dev.faasx.testkit.FaultyExecutor.Fault;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -98,6 +99,60 @@ class FaasExecutorCompatibilityKitTest {
         }
     }
 
+    static final class SerializesCalls extends KitUnderTest {
+        @Override
+        Fault fault() {
+            return Fault.SERIALIZES_CALLS;
+        }
+
+        @Override
+        protected Duration overlapWindow() {
+            return Duration.ofMillis(300);
+        }
+    }
+
+    static final class IgnoresCancel extends KitUnderTest {
+        @Override
+        Fault fault() {
+            return Fault.IGNORES_CANCEL;
+        }
+    }
+
+    static final class RefusesWithoutNamingKinds extends KitUnderTest {
+        @Override
+        Fault fault() {
+            return Fault.REFUSES_WITHOUT_NAMING_KINDS;
+        }
+    }
+
+    static final class ExecutionIsTheTotal extends KitUnderTest {
+        @Override
+        Fault fault() {
+            return Fault.EXECUTION_IS_THE_TOTAL;
+        }
+    }
+
+    static final class ExecutionLongerThanTotal extends KitUnderTest {
+        @Override
+        Fault fault() {
+            return Fault.EXECUTION_LONGER_THAN_TOTAL;
+        }
+    }
+
+    static final class CloseNotIdempotent extends KitUnderTest {
+        @Override
+        Fault fault() {
+            return Fault.CLOSE_NOT_IDEMPOTENT;
+        }
+    }
+
+    private static Events containers(Class<? extends KitUnderTest> kit, String... nestedClasses) {
+        var selectors = Stream.of(nestedClasses).map(name -> selectNestedClass(List.of(kit), nested(name)))
+                .toList();
+        return EngineTestKit.engine("junit-jupiter").selectors(selectors.toArray(
+                new org.junit.platform.engine.DiscoverySelector[0])).execute().containerEvents();
+    }
+
     private static Events run(Class<? extends KitUnderTest> kit, String... nestedClasses) {
         var selectors = Stream.of(nestedClasses).map(name -> selectNestedClass(List.of(kit), nested(name)))
                 .toList();
@@ -120,9 +175,10 @@ class FaasExecutorCompatibilityKitTest {
 
     @Test
     void passesASoundExecutorAndLeavesNothingDeployed() {
-        Events events = run(Sound.class, "Deployed", "RoundTrip", "Undeployed", "Concurrency", "Metrics");
+        Events events = run(Sound.class, "Deployed", "RoundTrip", "Undeployed", "Concurrency", "Metrics", "Overlap",
+                "Cancellation", "PackageKinds");
         assertThat(methods(events.failed())).isEmpty();
-        assertThat(events.succeeded().count()).isEqualTo(14);
+        assertThat(events.succeeded().count()).isEqualTo(17);
         assertThat(EXECUTORS.get(Sound.class).deployed()).isEmpty();
         assertThat(EXECUTORS.get(Sound.class).isClosed()).isTrue();
     }
@@ -157,5 +213,40 @@ class FaasExecutorCompatibilityKitTest {
         Events events = run(WithoutEnvironmentOrMetadata.class, "Environment", "RoundTrip", "Concurrency");
         assertThat(methods(events.failed())).isEmpty();
         assertThat(methods(events.aborted())).containsExactly("echoesMetadata", "passesEnvironmentVariables");
+    }
+
+    @Test
+    void catchesCallsThatNeverOverlap() {
+        assertThat(methods(run(SerializesCalls.class, "Concurrency", "Overlap").failed()))
+                .containsExactly("concurrentCallsOverlap");
+    }
+
+    @Test
+    void catchesAFutureThatIgnoresCancel() {
+        assertThat(methods(run(IgnoresCancel.class, "Cancellation").failed()))
+                .containsExactly("cancellingStopsTheInvocation");
+    }
+
+    @Test
+    void catchesARefusalThatDoesNotNameTheSupportedKinds() {
+        assertThat(methods(run(RefusesWithoutNamingKinds.class, "PackageKinds").failed()))
+                .containsExactly("refusesAnUnsupportedKind");
+    }
+
+    @Test
+    void catchesTheClientsTotalRelabelledAsReported() {
+        assertThat(methods(run(ExecutionIsTheTotal.class, "Metrics").failed())).containsExactly("figuresCarryProvenance");
+    }
+
+    @Test
+    void catchesAnExecutionLongerThanTheWholeCall() {
+        assertThat(methods(run(ExecutionLongerThanTotal.class, "Metrics").failed()))
+                .containsExactly("figuresCarryProvenance");
+    }
+
+    @Test
+    void catchesACloseThatIsNotIdempotent() {
+        assertThat(containers(CloseNotIdempotent.class, "Deployed").failed().count()).isPositive();
+        assertThat(containers(Sound.class, "Deployed").failed().count()).isZero();
     }
 }

@@ -37,8 +37,22 @@ final class FaultyExecutor implements FaasExecutor {
         /** Loses the call metadata on the way back. */
         DROPS_METADATA,
         /** Fails to undeploy what is not deployed. */
-        UNDEPLOY_NOT_IDEMPOTENT
+        UNDEPLOY_NOT_IDEMPOTENT,
+        /** Runs one invocation at a time: every call still gets its own answer, but none overlaps. */
+        SERIALIZES_CALLS,
+        /** Hands out futures that ignore cancel(). */
+        IGNORES_CANCEL,
+        /** Refuses an unsupported package without saying which kinds it runs. */
+        REFUSES_WITHOUT_NAMING_KINDS,
+        /** Reports the client's own total as the function's execution time. */
+        EXECUTION_IS_THE_TOTAL,
+        /** Reports an execution time longer than the whole call. */
+        EXECUTION_LONGER_THAN_TOTAL,
+        /** Throws on a second close(). */
+        CLOSE_NOT_IDEMPOTENT
     }
+
+    private final java.util.concurrent.Semaphore oneAtATime = new java.util.concurrent.Semaphore(1);
 
     private final InMemoryExecutor delegate = InMemoryExecutor.create();
     private final Fault fault;
@@ -69,8 +83,43 @@ final class FaultyExecutor implements FaasExecutor {
 
     @Override
     public CompletableFuture<Invocation> invokeWithMetrics(JobCall call) {
+        if (fault == Fault.SERIALIZES_CALLS) {
+            oneAtATime.acquireUninterruptibly();
+            CompletableFuture<Invocation> r;
+            try {
+                r = delegate.invokeWithMetrics(call);
+                r.join();
+            } catch (RuntimeException e) {
+                r = CompletableFuture.failedFuture(e);
+            } finally {
+                oneAtATime.release();
+            }
+            return r;
+        }
         CompletableFuture<Invocation> result = delegate.invokeWithMetrics(call);
         return switch (fault) {
+            case IGNORES_CANCEL -> {
+                CompletableFuture<Invocation> deaf = new CompletableFuture<>() {
+                    @Override
+                    public boolean cancel(boolean mayInterruptIfRunning) {
+                        return false;
+                    }
+                };
+                result.whenComplete((v, e) -> {
+                    if (e != null) {
+                        deaf.completeExceptionally(e);
+                    } else {
+                        deaf.complete(v);
+                    }
+                });
+                yield deaf;
+            }
+            case EXECUTION_IS_THE_TOTAL -> result.thenApply(inv -> new Invocation(inv.output(),
+                    inv.metrics().toBuilder().executionDuration(Figure.reported(inv.metrics().totalDuration()
+                            .value().orElseThrow())).build()));
+            case EXECUTION_LONGER_THAN_TOTAL -> result.thenApply(inv -> new Invocation(inv.output(),
+                    inv.metrics().toBuilder().executionDuration(Figure.reported(inv.metrics().totalDuration()
+                            .value().orElseThrow().plusSeconds(1))).build()));
             case SWALLOWS_FUNCTION_ERRORS -> result.exceptionally(e -> {
                 if (FutureAssertions.unwrap(e) instanceof FunctionErrorException) {
                     return new Invocation(JobOutput.empty(), InvocationMetrics.measured(Duration.ofMillis(1)));
@@ -88,6 +137,10 @@ final class FaultyExecutor implements FaasExecutor {
 
     @Override
     public CompletableFuture<FaasDeployment> deploy(long jobId, FunctionPackage functionPackage, FaasConfig config) {
+        if (fault == Fault.REFUSES_WITHOUT_NAMING_KINDS && !(functionPackage instanceof FunctionPackage.Jar)) {
+            return CompletableFuture.failedFuture(new dev.faasx.core.InvalidRequestException("bad package",
+                    ErrorContext.of(providerName(), jobId)));
+        }
         return delegate.deploy(jobId, functionPackage, config).thenApply(d -> {
             deployed.add(jobId);
             return d;
@@ -121,7 +174,9 @@ final class FaultyExecutor implements FaasExecutor {
 
     @Override
     public void close() {
-        closed.set(true);
+        if (!closed.compareAndSet(false, true) && fault == Fault.CLOSE_NOT_IDEMPOTENT) {
+            throw new IllegalStateException("already closed");
+        }
         delegate.close();
     }
 }

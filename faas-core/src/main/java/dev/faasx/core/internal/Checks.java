@@ -1,8 +1,12 @@
 package dev.faasx.core.internal;
 
+import java.time.Duration;
 import java.util.Map;
 
-/** Argument checks shared by the value types. */
+/**
+ * Argument checks shared by the value types and the builders. Every builder in faasx refuses a bad setting with an
+ * {@link IllegalArgumentException} whose message names the setting and the value it got.
+ */
 public final class Checks {
     private Checks() {
     }
@@ -18,5 +22,21 @@ public final class Checks {
             }
         }
         return Map.copyOf(map);
+    }
+
+    /** {@code value} when it is positive; otherwise an {@link IllegalArgumentException} naming {@code name}. */
+    public static Duration positive(Duration value, String name) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, was " + value);
+        }
+        return value;
+    }
+
+    /** {@code value} when it is zero or positive; otherwise an {@link IllegalArgumentException} naming {@code name}. */
+    public static Duration notNegative(Duration value, String name) {
+        if (value == null || value.isNegative()) {
+            throw new IllegalArgumentException(name + " must not be negative, was " + value);
+        }
+        return value;
     }
 }

@@ -7,10 +7,8 @@ import java.net.http.HttpResponse;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sends HTTP requests with the JDK client's blocking {@link HttpClient#send} on threads of its own, and answers with a
@@ -42,7 +40,7 @@ public final class SendThreads implements AutoCloseable {
             throw new IllegalArgumentException("maxThreads must be 0 or more, not " + maxThreads);
         }
         this.pool = maxThreads == 0 ? null : new ThreadPoolExecutor(0, maxThreads, KEEP_ALIVE_SECONDS,
-                TimeUnit.SECONDS, new SynchronousQueue<>(), daemons(namePrefix));
+                TimeUnit.SECONDS, new SynchronousQueue<>(), DaemonThreads.named(namePrefix));
     }
 
     /** Sends {@code request} and answers with its response; never blocks the caller. */
@@ -125,14 +123,5 @@ public final class SendThreads implements AutoCloseable {
             }
             Thread.interrupted();
         }
-    }
-
-    private static ThreadFactory daemons(String namePrefix) {
-        AtomicInteger count = new AtomicInteger();
-        return task -> {
-            Thread thread = new Thread(task, namePrefix + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }

@@ -224,7 +224,7 @@ class FaasRunnerStressTest {
                 perThread.add(plannedCalls("t" + t + "-", CALLS / threads, 7 + t));
             }
             RecordingListener listener = new RecordingListener();
-            runner = chaosRunner().listener(listener).build();
+            runner = chaosRunner().maxDirectCalls(CALLS).listener(listener).build();
             Map<String, JobResult> results = new ConcurrentHashMap<>();
             ExecutorService callers = Executors.newFixedThreadPool(threads); // the common pool may have 1 thread
             List<CompletableFuture<Void>> senders = new ArrayList<>();

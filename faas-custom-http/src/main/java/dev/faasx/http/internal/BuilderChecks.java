@@ -1,15 +1,13 @@
 package dev.faasx.http.internal;
 
-import dev.faasx.core.ErrorContext;
-import dev.faasx.core.InvalidRequestException;
+import dev.faasx.core.internal.http.HeaderRules;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.time.Duration;
 import java.util.Locale;
 import org.slf4j.Logger;
 
-/** Checks of the executor builder's settings; each failure names the setting. */
+/** Checks of the executor builder's settings; each failure is an {@link IllegalArgumentException} naming the setting. */
 public final class BuilderChecks {
     private BuilderChecks() {
     }
@@ -37,21 +35,9 @@ public final class BuilderChecks {
         if (token == null || token.isBlank()) {
             throw invalid(provider, "the bearer token must not be empty");
         }
-        HeaderRules.checkValue(provider, "the bearer token", token);
-    }
-
-    public static Duration positive(Duration d, String name, String provider) {
-        if (d == null || d.isNegative() || d.isZero()) {
-            throw invalid(provider, name + " must be positive, was " + d);
+        if (!HeaderRules.isValidValue(token)) {
+            throw invalid(provider, "the bearer token contains a line break or a control character");
         }
-        return d;
-    }
-
-    public static Duration notNegative(Duration d, String name, String provider) {
-        if (d == null || d.isNegative()) {
-            throw invalid(provider, name + " must not be negative, was " + d);
-        }
-        return d;
     }
 
     /** Warns (without the token) when a bearer token would travel unencrypted beyond this machine. */
@@ -100,7 +86,7 @@ public final class BuilderChecks {
         }
     }
 
-    private static InvalidRequestException invalid(String provider, String reason) {
-        return new InvalidRequestException(reason, ErrorContext.of(provider));
+    private static IllegalArgumentException invalid(String provider, String reason) {
+        return new IllegalArgumentException(reason);
     }
 }

@@ -11,6 +11,7 @@ import dev.faasx.core.Invocation;
 import dev.faasx.core.JobCall;
 import dev.faasx.core.ProtocolException;
 import dev.faasx.core.ProviderException;
+import dev.faasx.core.internal.http.HttpTransport;
 import dev.faasx.core.spec.DeployConfig;
 import dev.faasx.core.spec.DeployResponse;
 import dev.faasx.core.spec.ErrorBody;
@@ -58,7 +59,7 @@ public final class Replies {
     }
 
     /** A successful invocation, or the typed failure the answer stands for. */
-    public Invocation invocation(SpecClient.Reply reply, JobCall call, ErrorContext context, Duration timeout,
+    public Invocation invocation(HttpTransport.Reply reply, JobCall call, ErrorContext context, Duration timeout,
                                  long startNanos) {
         ErrorContext ctx = withStatus(context, reply.status());
         if (!isSuccess(reply.status())) {
@@ -82,7 +83,7 @@ public final class Replies {
     }
 
     /** What a successful deploy answered, as a {@link FaasDeployment}. */
-    public FaasDeployment deployed(SpecClient.Reply reply, long jobId, URI endpoint, FaasConfig config,
+    public FaasDeployment deployed(HttpTransport.Reply reply, long jobId, URI endpoint, FaasConfig config,
                                    long packageSize, ErrorContext context) {
         ErrorContext ctx = withStatus(context, reply.status());
         if (!isSuccess(reply.status())) {
@@ -100,7 +101,7 @@ public final class Replies {
     }
 
     /** What describe answered, as a {@link FaasDeployment}. */
-    public FaasDeployment described(SpecClient.Reply reply, long jobId, URI endpoint, ErrorContext context) {
+    public FaasDeployment described(HttpTransport.Reply reply, long jobId, URI endpoint, ErrorContext context) {
         ErrorContext ctx = withStatus(context, reply.status());
         if (!isSuccess(reply.status())) {
             throw failure(reply, ctx);
@@ -118,7 +119,7 @@ public final class Replies {
     }
 
     /** Healthy on 2xx, unhealthy on 503 {@code "status":"unhealthy"} (or code {@code UNHEALTHY}), else an error. */
-    public FaasHealth health(SpecClient.Reply reply, ErrorContext context) {
+    public FaasHealth health(HttpTransport.Reply reply, ErrorContext context) {
         ErrorContext ctx = withStatus(context, reply.status());
         if (isSuccess(reply.status())) {
             HealthResponse h = codec.decodeHealthResponse(reply.body(), ctx);
@@ -135,7 +136,7 @@ public final class Replies {
     }
 
     /** Nothing on success or when the platform does not implement warming; an error otherwise. */
-    public void warmed(SpecClient.Reply reply, ErrorContext context) {
+    public void warmed(HttpTransport.Reply reply, ErrorContext context) {
         ErrorContext ctx = withStatus(context, reply.status());
         int status = reply.status();
         if (isSuccess(status)) {
@@ -158,14 +159,14 @@ public final class Replies {
     }
 
     /** Nothing when the function is gone (2xx or 404); an error otherwise. */
-    public void requireDeleted(SpecClient.Reply reply, ErrorContext context) {
+    public void requireDeleted(HttpTransport.Reply reply, ErrorContext context) {
         if (!isSuccess(reply.status()) && reply.status() != 404) {
             throw failure(reply, withStatus(context, reply.status()));
         }
     }
 
     /** The typed exception a non-success answer stands for. */
-    public FaasException failure(SpecClient.Reply reply, ErrorContext ctx) {
+    public FaasException failure(HttpTransport.Reply reply, ErrorContext ctx) {
         int status = reply.status();
         if (status >= 300 && status < 400) {
             String location = reply.headers().firstValue("Location").orElse("(no Location)");

@@ -15,6 +15,7 @@ import dev.faasx.core.JobCall;
 import dev.faasx.core.JobHandler;
 import dev.faasx.core.JobOutput;
 import dev.faasx.core.ThrottledException;
+import dev.faasx.core.internal.DaemonThreads;
 import dev.faasx.testkit.FunctionEnvironment;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
@@ -31,7 +32,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One deployed function of the in-memory platform: the handler class loaded from its JAR, a pool of handler
@@ -74,7 +74,7 @@ public final class InMemoryFunction {
         int threads = config.maxConcurrency() + 1;
         this.pool = new ThreadPoolExecutor(threads, threads, IDLE_THREAD_KEEP_ALIVE.toMillis(),
                 TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                daemonThreads("faasx-in-memory-job-" + jobId + "-"));
+                DaemonThreads.named("faasx-in-memory-job-" + jobId));
         pool.allowCoreThreadTimeOut(true);
     }
 
@@ -272,15 +272,6 @@ public final class InMemoryFunction {
 
     private ErrorContext.Builder context() {
         return ErrorContext.builder(provider).jobId(jobId).functionId(functionId);
-    }
-
-    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger counter = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + counter.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 
     @FunctionalInterface

@@ -27,7 +27,10 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import dev.faasx.core.internal.Throwables;
 
 /**
  * What happens to one call between its start and its result: routing (executor, local handler, or neither), the
@@ -42,17 +45,21 @@ final class CallDispatcher {
     private final JobRouter router;
     private final JobPolicies policies;
     private final Listeners listeners;
-    private final ScheduledExecutorService scheduler;
+    private final ScheduledExecutorService scheduler; // the timer: it only triggers, never runs released work
+    private final ScheduledExecutorService handOff;   // schedules on the timer, runs what fires on the work pool
+    private final Executor work;
     private final Executor localExecutor; // null: run local handlers on the dispatching thread
 
     CallDispatcher(RunnerCore core, FaasRegistry registry, JobRouter router, JobPolicies policies,
-                   Listeners listeners, ScheduledExecutorService scheduler, Executor localExecutor) {
+                   Listeners listeners, ScheduledExecutorService scheduler, Executor work, Executor localExecutor) {
         this.core = core;
         this.registry = registry;
         this.router = router;
         this.policies = policies;
         this.listeners = listeners;
         this.scheduler = scheduler;
+        this.work = work;
+        this.handOff = new HandOffScheduler(scheduler, work);
         this.localExecutor = localExecutor;
     }
 
@@ -73,7 +80,7 @@ final class CallDispatcher {
             runLocally(s, handler.get(), Placement.LOCAL);
             return;
         }
-        complete(s, failure(s, new NoRouteException("job " + jobId + " has no local handler in the JobRouter and "
+        complete(s, () -> failure(s, new NoRouteException("job " + jobId + " has no local handler in the JobRouter and "
                 + "no executor in the FaasRegistry; add a route or register an executor for it",
                 ErrorContext.of(LOCAL, jobId)), Placement.NOT_RUN, LOCAL));
     }
@@ -84,8 +91,8 @@ final class CallDispatcher {
             return;
         }
         Duration deadline = policy.deadline().get();
-        s.deadlineTimer(scheduler.schedule(() -> abort(s, ctx -> new FaasTimeoutException("job " + s.call.jobId()
-                        + " did not finish within its deadline of " + deadline, deadline, ctx)),
+        s.deadlineTimer(scheduler.schedule(() -> abortElsewhere(s, ctx -> new FaasTimeoutException("job "
+                        + s.call.jobId() + " did not finish within its deadline of " + deadline, deadline, ctx)),
                 deadline.toNanos(), TimeUnit.NANOSECONDS));
     }
 
@@ -104,6 +111,10 @@ final class CallDispatcher {
                     + " was not run", ctx, e)
                     : new ThrottledException("the local executor refused job " + s.call.jobId()
                     + "; it is saturated", null, ctx, e));
+        } catch (RuntimeException | Error e) {
+            // A user-supplied executor that fails in its own way: the call still ends, with a typed failure.
+            abort(s, ctx -> new ProviderException("the local executor failed to take job " + s.call.jobId()
+                    + ": " + e, false, false, ctx, e));
         }
     }
 
@@ -129,7 +140,9 @@ final class CallDispatcher {
         InvocationMetrics metrics = new InvocationMetrics(Figure.measured(Duration.ofNanos(end - s.startNanos)),
                 Figure.measured(Duration.ofNanos(end - begin)), null, null, null, null, null, Optional.empty());
         if (output != null && thrown == null) {
-            complete(s, JobResult.success(s.call, output, s.localPlacement, LOCAL, metrics));
+            JobOutput out = output;
+            complete(s, () -> JobResult.success(s.call, out, s.localPlacement, LOCAL, metrics, s.elapsed(),
+                    s.attempts));
             return;
         }
         FunctionErrorException error = thrown != null ? Failures.handler(thrown, s.call.jobId())
@@ -139,7 +152,8 @@ final class CallDispatcher {
         if (remoteCause != null) {
             error.addSuppressed(remoteCause);
         }
-        complete(s, JobResult.failure(s.call, error, s.localPlacement, LOCAL, metrics));
+        complete(s, () -> JobResult.failure(s.call, error, s.localPlacement, LOCAL, metrics, s.elapsed(),
+                s.attempts));
     }
 
     private void startRemote(CallState s, FaasExecutor executor, JobPolicy policy) {
@@ -149,9 +163,17 @@ final class CallDispatcher {
         JobResilience resilience = policies.resilienceFor(s.call.jobId(), policy);
         CompletionStage<Invocation> stage = resilience == null
                 ? attempt(s, executor, provider, false)
-                : resilience.execute(s, provider, scheduler,
+                : resilience.execute(s, provider, handOff,
                         () -> attempt(s, executor, provider, resilience.limitsTime()));
-        stage.whenComplete((invocation, failure) -> remoteDone(s, provider, invocation, failure));
+        stage.whenComplete((invocation, failure) -> {
+            try {
+                remoteDone(s, provider, invocation, failure);
+            } catch (RuntimeException | Error e) {
+                // Whatever throws here (a listener is guarded; a user's executor may not be) still ends the call.
+                abort(s, ctx -> new ProviderException("the runner failed to finish job " + s.call.jobId()
+                        + " after its remote attempt: " + e, false, true, ctx, e));
+            }
+        });
     }
 
     /** One invocation. Never throws: whatever goes wrong is a failed stage. */
@@ -187,8 +209,8 @@ final class CallDispatcher {
         }
         long jobId = s.call.jobId();
         if (failure == null && invocation != null) {
-            complete(s, JobResult.success(s.call, invocation.output(), Placement.REMOTE, provider,
-                    invocation.metrics()));
+            complete(s, () -> JobResult.success(s.call, invocation.output(), Placement.REMOTE, provider,
+                    invocation.metrics(), s.elapsed(), s.attempts));
             return;
         }
         FaasException error = failure != null ? Failures.remote(failure, provider, jobId, null)
@@ -203,24 +225,86 @@ final class CallDispatcher {
                 return;
             }
         }
-        complete(s, failure(s, error, Placement.REMOTE, provider));
+        complete(s, () -> failure(s, error, Placement.REMOTE, provider));
     }
 
-    /** Finishes the call with {@code result}, unless something else finished it first. */
-    void complete(CallState s, JobResult result) {
+    /** Finishes the call with the result {@code result} makes, unless something else finished it first. */
+    void complete(CallState s, Supplier<JobResult> result) {
         if (s.claim()) {
-            core.deliver(s, result);
+            core.deliver(s, result.get());
         }
     }
 
     /**
-     * Stops the call from outside its work (deadline, shutdown, rejection): claims it, stops the work, and
-     * delivers the failure {@code error} makes for where the call had got to.
+     * Stops the call from outside its work (rejection, a failure of the runner's own path): claims it, stops the
+     * work, and delivers the failure {@code error} makes for where the call had got to.
      */
     void abort(CallState s, Function<ErrorContext, FaasException> error) {
         if (s.claim()) {
             core.deliver(s, stopped(s, error));
         }
+    }
+
+    /**
+     * Like {@link #abort}, for timers (deadline, end of the shutdown grace): the claim happens here, so the call ends
+     * on time, and stopping the work and delivering the result (listeners, the caller's dependent stages) run on the
+     * work pool, so that no user code ever runs on the timer thread.
+     */
+    void abortElsewhere(CallState s, Function<ErrorContext, FaasException> error) {
+        if (s.claim()) {
+            elsewhere(() -> core.deliver(s, stopped(s, error)));
+        }
+    }
+
+    private void elsewhere(Runnable task) {
+        try {
+            work.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run(); // the pool is gone only after termination, when nothing is left to deliver
+        }
+    }
+
+    /**
+     * The caller completed the future of a direct call with {@code value} itself: that value is the call's one
+     * result (listeners see it too) and the work stops. False when the call had already finished.
+     */
+    boolean completeByCaller(CallState s, JobResult value) {
+        if (value == null || !value.callId().equals(s.call.callId())) {
+            throw new IllegalArgumentException("the future of call " + s.call.callId() + " can only be completed "
+                    + "with a JobResult of that call, not " + value);
+        }
+        if (!s.claim()) {
+            return false;
+        }
+        s.stopWork();
+        core.deliver(s, value);
+        return true;
+    }
+
+    /**
+     * The caller completed the future of a direct call exceptionally (for example through {@code orTimeout}): the
+     * call stops, and its one result is a failure typed from {@code cause}, which the future then completes with
+     * (never exceptionally). Stopping and delivering run on the work pool, not on the caller's timer.
+     */
+    boolean failByCaller(CallState s, Throwable cause) {
+        if (!s.claim()) {
+            return false;
+        }
+        elsewhere(() -> core.deliver(s, stopped(s, ctx -> callerFailure(s, cause, ctx))));
+        return true;
+    }
+
+    private static FaasException callerFailure(CallState s, Throwable cause, ErrorContext ctx) {
+        Throwable t = cause == null ? null : Throwables.unwrap(cause);
+        if (t instanceof FaasException f) {
+            return f;
+        }
+        if (t instanceof TimeoutException) {
+            return new FaasTimeoutException("the caller's own timeout on the future of job " + s.call.jobId()
+                    + " expired first; the call was stopped", null, ctx, t);
+        }
+        return new CallCancelledException("the caller completed the future of job " + s.call.jobId()
+                + " exceptionally (" + t + "); the call was stopped", ctx, t);
     }
 
     /** The caller cancelled the future of a direct call; false when the call had already finished. */
@@ -240,8 +324,9 @@ final class CallDispatcher {
     }
 
     static JobResult failure(CallState s, FaasException error, Placement placement, String provider) {
+        Figure<Duration> elapsed = s.elapsed();
         return JobResult.failure(s.call, error, placement, provider,
-                InvocationMetrics.measured(Duration.ofNanos(System.nanoTime() - s.startNanos)));
+                InvocationMetrics.measured(elapsed.value().orElseThrow()), elapsed, s.attempts);
     }
 
     private static String providerName(FaasExecutor executor) {

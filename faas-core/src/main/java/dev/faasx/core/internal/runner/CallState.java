@@ -1,6 +1,7 @@
 package dev.faasx.core.internal.runner;
 
 import dev.faasx.core.FaasException;
+import dev.faasx.core.Figure;
 import dev.faasx.core.JobCall;
 import dev.faasx.core.JobHandler;
 import dev.faasx.core.JobPolicy;
@@ -8,6 +9,7 @@ import dev.faasx.core.JobResult;
 import dev.faasx.core.Placement;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 
@@ -33,12 +35,14 @@ final class CallState extends CompletableFuture<JobResult> implements Runnable {
 
     private static final VarHandle CLAIMED;
     private static final VarHandle WORKER;
+    private static final VarHandle RELEASED;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             CLAIMED = lookup.findVarHandle(CallState.class, "claimed", int.class);
             WORKER = lookup.findVarHandle(CallState.class, "worker", int.class);
+            RELEASED = lookup.findVarHandle(CallState.class, "released", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -59,14 +63,17 @@ final class CallState extends CompletableFuture<JobResult> implements Runnable {
     /** Set when a failed remote call falls back, so that a failing fallback can carry it. */
     volatile FaasException fallbackCause;
 
-    /** Retry bookkeeping; touched only by the attempt chain, whose steps happen one after another. */
-    int attempts;
-    FaasException lastAttemptError;
+    /** Retry bookkeeping; written only by the attempt chain, whose steps happen one after another. */
+    volatile int attempts;
+    volatile FaasException lastAttemptError;
 
     /** The result the consumer gets; written by the claimer before handing the state to the delivery thread. */
     JobResult result;
 
     private volatile int claimed;
+    private volatile int released;
+    private volatile boolean noPermit;
+    private volatile long claimNanos;
     private volatile int worker;
     private Thread workerThread;
     private volatile String remoteProvider;
@@ -86,6 +93,7 @@ final class CallState extends CompletableFuture<JobResult> implements Runnable {
         if (!CLAIMED.compareAndSet(this, 0, 1)) {
             return false;
         }
+        claimNanos = System.nanoTime();
         Future<?> timer = deadlineTimer;
         if (timer != null) {
             timer.cancel(false);
@@ -93,8 +101,28 @@ final class CallState extends CompletableFuture<JobResult> implements Runnable {
         return true;
     }
 
+    /** Releases the call's place in the runner; true exactly once. */
+    boolean release() {
+        return RELEASED.compareAndSet(this, 0, 1);
+    }
+
+    /** The call was refused for want of a direct-call permit, so it has none to give back. */
+    void noPermit() {
+        noPermit = true;
+    }
+
+    boolean holdsPermit() {
+        return !noPermit;
+    }
+
     boolean isClaimed() {
         return claimed != 0;
+    }
+
+    /** The whole call as the runner measured it: from its start to the claim of its result (or now). */
+    Figure<Duration> elapsed() {
+        long end = isClaimed() ? claimNanos : System.nanoTime();
+        return Figure.measured(Duration.ofNanos(Math.max(0, end - startNanos)));
     }
 
     void deadlineTimer(Future<?> timer) {
@@ -125,6 +153,11 @@ final class CallState extends CompletableFuture<JobResult> implements Runnable {
             Thread.interrupted();
         }
         workerThread = null;
+    }
+
+    /** Ends the call now with {@code error}, unless it has already ended (see {@link CallDispatcher#abort}). */
+    void endNow(FaasException error) {
+        dispatcher.abort(this, ctx -> error);
     }
 
     void remoteStarted(String provider) {
@@ -206,6 +239,41 @@ final class CallState extends CompletableFuture<JobResult> implements Runnable {
 
     void cancelFuture() {
         super.cancel(false);
+    }
+
+    /**
+     * The caller may complete the future of a direct call, but only through the call's claim: the value becomes the
+     * call's one result (listeners see it too) and the call's work stops. False when the call had already finished.
+     *
+     * @throws IllegalArgumentException when {@code value} is not a result of this call
+     */
+    @Override
+    public boolean complete(JobResult value) {
+        return !fromProducer && dispatcher.completeByCaller(this, value);
+    }
+
+    /**
+     * Completing the future exceptionally (also what {@code orTimeout} does) stops the call: its one result is a
+     * failure typed from {@code ex} ({@code TimeoutException} becomes a {@code FaasTimeoutException}), and the
+     * future completes with that result, never exceptionally, as {@code FaasRunner.call} promises.
+     */
+    @Override
+    public boolean completeExceptionally(Throwable ex) {
+        return !fromProducer && dispatcher.failByCaller(this, ex);
+    }
+
+    /** Refused: the runner owns the result of the call. */
+    @Override
+    public void obtrudeValue(JobResult value) {
+        throw new UnsupportedOperationException("the runner owns the result of call " + call.callId()
+                + "; complete or cancel the future instead");
+    }
+
+    /** Refused: the runner owns the result of the call. */
+    @Override
+    public void obtrudeException(Throwable ex) {
+        throw new UnsupportedOperationException("the runner owns the result of call " + call.callId()
+                + "; complete or cancel the future instead");
     }
 
     // Identity equality, with a hash that costs nothing: System.identityHashCode would touch the object header.

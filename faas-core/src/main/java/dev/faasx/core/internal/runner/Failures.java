@@ -12,6 +12,7 @@ import dev.faasx.core.ThrottledException;
 import dev.faasx.core.internal.Throwables;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.retry.MaxRetriesExceededException;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeoutException;
@@ -44,6 +45,10 @@ final class Failures {
         if (t instanceof TimeoutException) {
             return new FaasTimeoutException("a remote attempt of job " + jobId + " exceeded its time limit"
                     + (timeLimit == null ? "" : " of " + timeLimit), timeLimit, ctx, t);
+        }
+        if (t instanceof MaxRetriesExceededException) {
+            return new ProviderException("the retry policy of job " + jobId + " still rejected the invocation's "
+                    + "result after its last attempt (retryOnResult with failAfterMaxAttempts)", false, true, ctx, t);
         }
         if (t instanceof CancellationException) {
             return new CallCancelledException("the invocation of job " + jobId + " was cancelled", ctx, t);

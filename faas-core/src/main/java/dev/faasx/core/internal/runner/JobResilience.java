@@ -13,6 +13,7 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.timelimiter.TimeLimiter;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
@@ -62,7 +63,9 @@ final class JobResilience {
      */
     CompletionStage<Invocation> execute(CallState state, String provider, ScheduledExecutorService scheduler,
                                         Supplier<CompletionStage<Invocation>> attempt) {
-        Supplier<CompletionStage<Invocation>> chain = attempt;
+        // Typed first: every decorator, the circuit breaker above all, sees faasx's exception types, never what an
+        // executor threw raw (an IllegalStateException, say), so recordExceptions(ProviderException.class) works.
+        Supplier<CompletionStage<Invocation>> chain = typed(attempt, state, provider, false);
         if (bulkhead != null) {
             chain = typed(Bulkhead.decorateCompletionStage(bulkhead, chain), state, provider, false);
         }
@@ -72,7 +75,6 @@ final class JobResilience {
         if (circuitBreaker != null) {
             chain = typed(CircuitBreaker.decorateCompletionStage(circuitBreaker, chain), state, provider, false);
         }
-        chain = typed(chain, state, provider, false);
         if (retry != null) {
             chain = Retry.decorateCompletionStage(retry, scheduler, recordingFailures(chain, state));
         }
@@ -109,8 +111,30 @@ final class JobResilience {
         return () -> inner.get().whenComplete((value, failure) -> {
             if (Throwables.unwrap(failure) instanceof FaasException e) {
                 state.lastAttemptError = e;
+                if (e instanceof ThrottledException t) {
+                    endIfRetryAfterPassesDeadline(state, t);
+                }
             }
         });
+    }
+
+    /**
+     * A platform's {@code Retry-After} is honoured only up to the call's deadline: when the wait it asks for ends
+     * after the deadline, the call ends now with the throttling error instead of waiting for a retry that cannot
+     * finish in time.
+     */
+    private static void endIfRetryAfterPassesDeadline(CallState state, ThrottledException t) {
+        Optional<Duration> deadline = state.policy.deadline();
+        if (deadline.isEmpty() || t.retryAfter().isEmpty()) {
+            return;
+        }
+        Duration left = deadline.get().minusNanos(System.nanoTime() - state.startNanos);
+        Duration asked = t.retryAfter().get();
+        if (asked.compareTo(left) > 0) {
+            state.endNow(new ThrottledException(t.reason() + "; the platform asked to retry after " + asked
+                    + ", past the " + (left.isNegative() ? Duration.ZERO : left) + " left before the deadline of job "
+                    + t.jobId().orElse(-1) + ", so it was not retried", asked, t.context(), t));
+        }
     }
 
     /**
@@ -121,13 +145,23 @@ final class JobResilience {
     static RetryConfig safeRetryConfig(RetryConfig user, boolean idempotent) {
         Predicate<Throwable> userPredicate = user.getExceptionPredicate();
         IntervalBiFunction<Object> userInterval = user.getIntervalBiFunction();
-        return RetryConfig.custom()
+        RetryConfig.Builder<Object> b = RetryConfig.custom()
                 .maxAttempts(user.getMaxAttempts())
                 .writableStackTraceEnabled(user.isWritableStackTraceEnabled())
+                .failAfterMaxAttempts(user.isFailAfterMaxAttempts())
                 .retryOnException(t -> Failures.safeToRetry(t, idempotent) && userPredicate.test(t))
                 .intervalBiFunction((Integer attempt, Either<Throwable, Object> outcome) ->
-                        honouringRetryAfter(userInterval.apply(attempt, outcome), outcome))
-                .build();
+                        honouringRetryAfter(userInterval.apply(attempt, outcome), outcome));
+        // The user's result rule is kept: an Invocation it rejects is sent again (only for jobs that may run twice,
+        // since the job did run).
+        Predicate<Object> resultPredicate = user.getResultPredicate();
+        if (resultPredicate != null) {
+            b.retryOnResult(result -> idempotent && resultPredicate.test(result));
+        }
+        if (user.getConsumeResultBeforeRetryAttempt() != null) {
+            b.consumeResultBeforeRetryAttempt(user.getConsumeResultBeforeRetryAttempt());
+        }
+        return b.build();
     }
 
     private static long honouringRetryAfter(long planned, Either<Throwable, Object> outcome) {

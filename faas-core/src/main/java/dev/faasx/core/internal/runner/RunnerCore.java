@@ -10,6 +10,8 @@ import dev.faasx.core.JobProducer;
 import dev.faasx.core.JobResult;
 import dev.faasx.core.Placement;
 import dev.faasx.core.ProviderException;
+import dev.faasx.core.ThrottledException;
+import dev.faasx.core.internal.DaemonThreads;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,6 +24,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,13 +36,15 @@ import org.slf4j.LoggerFactory;
  * termination.
  *
  * <p>Threads: the pulling thread (the caller of {@code run()}, or one started by {@code start()}); one delivery
- * thread that calls the consumer; one timer thread for deadlines, retry waits, time limits and the shutdown grace;
- * the local pool (unless the user gave an executor or chose caller-runs); and whatever threads complete the
+ * thread that calls the consumer; one timer thread for deadlines, retry waits, time limits and the shutdown grace,
+ * which only triggers: what a timer releases (a retry attempt, a deadline's result, listeners) runs on the work
+ * pool; the local pool (unless the user gave an executor or chose caller-runs); and whatever threads complete the
  * executors' futures.
  *
  * <p>Back-pressure: a permit per producer call, taken before the producer is asked for the call and returned only
  * after the consumer has taken its result. The producer is therefore never more than {@code maxInFlight} calls
- * ahead of the consumer, and nothing queues without bound.
+ * ahead of the consumer. Direct calls have their own bound ({@code maxDirectCalls}); one over it fails at once. The
+ * local pool's queue is bounded by the two, so nothing queues without bound.
  */
 public final class RunnerCore {
     private static final Logger log = LoggerFactory.getLogger(FaasRunner.class);
@@ -51,10 +56,13 @@ public final class RunnerCore {
     private final Listeners listeners;
     private final Duration shutdownGrace;
     private final ScheduledThreadPoolExecutor scheduler;
+    private final ThreadPoolExecutor work;
     private final ThreadPoolExecutor ownedPool;
     private final CallDispatcher dispatcher;
     private final Set<CallState> inFlight = ConcurrentHashMap.newKeySet();
     private final Semaphore permits;
+    private final Semaphore directPermits;
+    private final int maxDirectCalls;
     private final ResultDelivery delivery;
     private final PullGate pullGate = new PullGate();
     private final AtomicBoolean started = new AtomicBoolean();
@@ -75,13 +83,20 @@ public final class RunnerCore {
         this.listeners = new Listeners(settings.listeners());
         this.shutdownGrace = settings.shutdownGrace();
         this.permits = new Semaphore(settings.maxInFlight());
-        this.scheduler = new ScheduledThreadPoolExecutor(1, new RunnerThreads(name + "-timer", true));
+        this.maxDirectCalls = settings.maxDirectCalls();
+        this.directPermits = new Semaphore(maxDirectCalls);
+        this.scheduler = new ScheduledThreadPoolExecutor(1, DaemonThreads.named(name + "-timer"));
         scheduler.setRemoveOnCancelPolicy(true);
         scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        // What timers release runs here; at most a few tasks per call in flight, so threads are bounded by them.
+        this.work = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                DaemonThreads.named(name + "-work"));
         Executor local = settings.localExecutor();
         if (local == null && !settings.callerRuns()) {
+            // Every queued task is a call in flight, and calls in flight are bounded by the two limits.
             ownedPool = new ThreadPoolExecutor(settings.localThreads(), settings.localThreads(), 30, TimeUnit.SECONDS,
-                    new LinkedBlockingQueue<>(), new RunnerThreads(name + "-local", true));
+                    new LinkedBlockingQueue<>(settings.maxInFlight() + maxDirectCalls),
+                    DaemonThreads.named(name + "-local"));
             ownedPool.allowCoreThreadTimeOut(true);
             local = ownedPool;
         } else {
@@ -89,7 +104,7 @@ public final class RunnerCore {
         }
         this.delivery = consumer == null ? null : new ResultDelivery(this);
         this.dispatcher = new CallDispatcher(this, registry, settings.router(),
-                new JobPolicies(settings.defaultPolicy(), settings.policies()), listeners, scheduler, local);
+                new JobPolicies(settings.defaultPolicy(), settings.policies()), listeners, scheduler, work, local);
     }
 
     public FaasRegistry registry() {
@@ -104,12 +119,21 @@ public final class RunnerCore {
     private CallState begin(JobCall call, boolean fromProducer) {
         CallState s = new CallState(call, fromProducer, dispatcher);
         listeners.callStarted(call);
+        if (!fromProducer && !directPermits.tryAcquire()) {
+            s.noPermit();
+            inFlight.add(s);
+            dispatcher.complete(s, () -> CallDispatcher.failure(s, new ThrottledException("the runner already has "
+                    + maxDirectCalls + " direct calls in flight (maxDirectCalls); job " + call.jobId()
+                    + " was not run", null, ErrorContext.of(CallDispatcher.LOCAL, call.jobId()), null),
+                    Placement.NOT_RUN, CallDispatcher.LOCAL));
+            return s;
+        }
         // Register before looking at the state: shutdown sets its flag before looking at the set, so either it sees
         // this call (and termination waits for it) or this call sees the flag.
         inFlight.add(s);
         // A call the producer already handed over is never refused: dropping it would lose it. Direct calls are.
         if (!fromProducer && stopping) {
-            dispatcher.complete(s, CallDispatcher.failure(s, new CallCancelledException("the runner is shut down; "
+            dispatcher.complete(s, () -> CallDispatcher.failure(s, new CallCancelledException("the runner is shut down; "
                     + "job " + call.jobId() + " was not run", ErrorContext.of(CallDispatcher.LOCAL, call.jobId())),
                     Placement.NOT_RUN, CallDispatcher.LOCAL));
             return s;
@@ -148,6 +172,24 @@ public final class RunnerCore {
         release(s);
     }
 
+    /**
+     * A result the consumer will never take (it did not return within the grace periods of a shutdown): the call is
+     * released and the listeners learn that its result was not delivered.
+     */
+    void abandon(CallState s) {
+        if (!s.release()) {
+            return;
+        }
+        CallCancelledException notDelivered = new CallCancelledException("the runner was closed before its "
+                + "consumer took the result of call " + s.call.callId() + " (job " + s.call.jobId() + "); the consumer "
+                + "did not return within the grace period, so this result was not delivered",
+                ErrorContext.of(CallDispatcher.LOCAL, s.call.jobId()));
+        log.warn("runner {}: the result of call {} (job {}) was not delivered: the consumer did not return in time",
+                name, s.call.callId(), s.call.jobId());
+        listeners.consumerFailed(s.result, notDelivered);
+        afterRelease(s);
+    }
+
     /** Runs on the delivery thread. */
     void consume(CallState s) {
         try {
@@ -162,9 +204,17 @@ public final class RunnerCore {
     }
 
     private void release(CallState s) {
+        if (s.release()) {
+            afterRelease(s);
+        }
+    }
+
+    private void afterRelease(CallState s) {
         inFlight.remove(s);
         if (s.fromProducer) {
             permits.release();
+        } else if (s.holdsPermit()) {
+            directPermits.release();
         }
         if (stopping) {
             checkTermination();
@@ -179,7 +229,7 @@ public final class RunnerCore {
 
     public void start() {
         beginPulling();
-        Thread t = new RunnerThreads(name + "-producer", false).newThread(this::pullUntilDone);
+        Thread t = new Thread(this::pullUntilDone, name + "-producer"); // not a daemon: it owns the run
         pullThread = t;
         t.start();
     }
@@ -206,7 +256,7 @@ public final class RunnerCore {
             throw new IllegalStateException("the runner was already started; a runner runs its producer once");
         }
         pullDone = false;
-        Thread t = new RunnerThreads(name + "-results", false).newThread(delivery);
+        Thread t = new Thread(delivery, name + "-results"); // not a daemon: results must reach the consumer
         deliveryThread = t;
         t.start();
     }
@@ -299,7 +349,47 @@ public final class RunnerCore {
     private void forceCancel() {
         forced = true;
         for (CallState s : inFlight) {
-            dispatcher.abort(s, ctx -> cancelledByShutdown(s.call, ctx));
+            dispatcher.abortElsewhere(s, ctx -> cancelledByShutdown(s.call, ctx));
+        }
+        // The consumer gets its own grace period to take what is left, then its thread is interrupted, then what it
+        // has still not taken is abandoned: a consumer that never returns cannot hold the runner forever.
+        schedule(this::interruptDelivery, consumerGrace());
+        schedule(this::abandonDelivery, consumerGrace().plus(ABANDON_AFTER_INTERRUPT));
+    }
+
+    private static final Duration ABANDON_AFTER_INTERRUPT = Duration.ofSeconds(1);
+    private static final Duration INTERRUPTED_CONSUMER_WAIT = Duration.ofMillis(200);
+
+    private Duration consumerGrace() {
+        return shutdownGrace.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : shutdownGrace;
+    }
+
+    private void schedule(Runnable task, Duration delay) {
+        try {
+            scheduler.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // terminated meanwhile: nothing is left to do
+        }
+    }
+
+    private void interruptDelivery() {
+        Thread t = deliveryThread;
+        if (t != null && !isTerminated()) {
+            t.interrupt();
+        }
+    }
+
+    /** Runs on the timer; the listeners it reports to run on the work pool. */
+    private void abandonDelivery() {
+        if (delivery == null || isTerminated()) {
+            return;
+        }
+        for (CallState s : delivery.abandon()) {
+            try {
+                work.execute(() -> abandon(s));
+            } catch (RejectedExecutionException e) {
+                abandon(s);
+            }
         }
     }
 
@@ -316,6 +406,7 @@ public final class RunnerCore {
             if (ownedPool != null) {
                 ownedPool.shutdown();
             }
+            work.shutdown();
             scheduler.shutdownNow();
             terminated.countDown();
             log.debug("runner {} terminated", name);
@@ -356,7 +447,11 @@ public final class RunnerCore {
         return false;
     }
 
-    /** Waits for termination; an interrupt cuts the grace period short instead of abandoning the wait. */
+    /**
+     * Waits for termination. An interrupt cuts every grace period short: calls in flight are cancelled at once, the
+     * consumer's thread is interrupted, and results the consumer has still not taken shortly after are abandoned
+     * (reported to the listeners), so the wait ends even when the consumer never returns.
+     */
     private void waitForTermination() {
         boolean interrupted = false;
         while (true) {
@@ -366,6 +461,8 @@ public final class RunnerCore {
             } catch (InterruptedException e) {
                 interrupted = true;
                 shutdown(Duration.ZERO);
+                interruptDelivery();
+                schedule(this::abandonDelivery, INTERRUPTED_CONSUMER_WAIT);
             }
         }
         if (interrupted) {

@@ -17,6 +17,7 @@ import java.util.concurrent.Executor;
  * @param name          prefix of the runner's thread names
  * @param producer      where calls come from; {@code null} for a runner used only through {@code call}
  * @param consumer      where producer results go; present whenever {@code producer} is
+ * @param maxDirectCalls most direct calls ({@code call}) in flight; one over it fails at once
  * @param localExecutor where local handlers run; {@code null} with {@code callerRuns} or for an owned pool
  * @param callerRuns    run local handlers on the dispatching thread
  * @param localThreads  size of the owned pool when neither of the above is set
@@ -28,6 +29,7 @@ public record RunnerSettings(
         JobConsumer consumer,
         FaasRegistry registry,
         int maxInFlight,
+        int maxDirectCalls,
         Executor localExecutor,
         boolean callerRuns,
         int localThreads,

@@ -1,4 +1,4 @@
-package dev.faasx.http.internal;
+package dev.faasx.core.internal.http;
 
 import java.lang.reflect.InvocationTargetException;
 import java.net.http.HttpClient;

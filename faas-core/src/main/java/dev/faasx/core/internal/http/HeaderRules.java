@@ -1,4 +1,4 @@
-package dev.faasx.http.internal;
+package dev.faasx.core.internal.http;
 
 import dev.faasx.core.ErrorContext;
 import dev.faasx.core.InvalidRequestException;
@@ -16,7 +16,7 @@ public final class HeaderRules {
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
 
     private static final Map<String, String> RESERVED = Map.of(
-            "authorization", "set it with bearerToken(...) so that it is never logged",
+            "authorization", "set it through the executor's credentials (bearerToken(...) or the like) so that it is never logged",
             "content-type", "the executor sets it per request (application/zip or application/json)",
             "x-blueprint-config", "the executor builds it from the FaasConfig passed to deploy",
             "content-length", "the HTTP client computes it",
@@ -29,36 +29,54 @@ public final class HeaderRules {
     private HeaderRules() {
     }
 
-    /** Throws {@link InvalidRequestException} naming the header when it may not be sent as an extra header. */
+    /**
+     * A builder-time check: throws {@link IllegalArgumentException} naming the header when it may not be sent as an
+     * extra header.
+     */
     public static void checkExtraHeader(String provider, String name, String value) {
         if (name == null || !TOKEN.matcher(name).matches()) {
-            throw invalid(provider, "header name " + quote(name) + " is not a valid HTTP token");
+            throw new IllegalArgumentException("header name " + quote(name) + " is not a valid HTTP token");
         }
         String reason = RESERVED.get(name.toLowerCase(Locale.ROOT));
         if (reason != null) {
-            throw invalid(provider, "header " + name + " cannot be set as an extra header: " + reason);
+            throw new IllegalArgumentException("header " + name + " cannot be set as an extra header: " + reason);
         }
-        checkValue(provider, "header " + name, value);
+        String problem = problem("header " + name, value);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
     }
 
-    /** Throws {@link InvalidRequestException} when {@code value} contains a character that may not be in a header. */
+    /**
+     * A request-time check (of a value a supplier gave): throws {@link InvalidRequestException} when {@code value}
+     * contains a character that may not be in a header.
+     */
     public static void checkValue(String provider, String what, String value) {
+        String problem = problem(what, value);
+        if (problem != null) {
+            throw new InvalidRequestException(problem, ErrorContext.of(provider));
+        }
+    }
+
+    /** Whether {@code value} may be sent as a header value as it is. */
+    public static boolean isValidValue(String value) {
+        return problem("value", value) == null;
+    }
+
+    private static String problem(String what, String value) {
         if (value == null) {
-            throw invalid(provider, what + " has no value");
+            return what + " has no value";
         }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == '\r' || c == '\n') {
-                throw invalid(provider, what + " contains a line break (CR or LF) at index " + i);
+                return what + " contains a line break (CR or LF) at index " + i;
             }
             if ((c < 0x20 && c != '\t') || c == 0x7f || c > 0xff) {
-                throw invalid(provider, what + " contains a control or non-Latin-1 character at index " + i);
+                return what + " contains a control or non-Latin-1 character at index " + i;
             }
         }
-    }
-
-    private static InvalidRequestException invalid(String provider, String reason) {
-        return new InvalidRequestException(reason, ErrorContext.of(provider));
+        return null;
     }
 
     private static String quote(String s) {

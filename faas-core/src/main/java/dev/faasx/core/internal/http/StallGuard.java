@@ -1,4 +1,4 @@
-package dev.faasx.http.internal;
+package dev.faasx.core.internal.http;
 
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

@@ -1,4 +1,4 @@
-package dev.faasx.http.internal;
+package dev.faasx.core.internal.http;
 
 import java.io.IOException;
 import java.net.http.HttpResponse;

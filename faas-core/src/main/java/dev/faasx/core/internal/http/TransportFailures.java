@@ -1,4 +1,4 @@
-package dev.faasx.http.internal;
+package dev.faasx.core.internal.http;
 
 import static dev.faasx.core.internal.Throwables.hasCause;
 
