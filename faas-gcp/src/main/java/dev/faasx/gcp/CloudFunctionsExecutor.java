@@ -78,7 +78,7 @@ import java.util.function.Supplier;
  *
  * <p>An invocation POSTs the spec's invoke JSON to the function's URL with a Google-signed ID token for that URL
  * (from google-auth, cached until shortly before it expires). Its metrics carry the round trip measured here and what
- * the faasx adapter measured inside the function (execution time, cold start, init time) as
+ * the faasx adapter measured inside the function (execution time, cold start) as
  * {@linkplain dev.faasx.core.Provenance#REPORTED_BY_FUNCTION reported by the function}; the request id is Google's
  * {@code Function-Execution-Id} header where it gives one.
  *

@@ -16,7 +16,6 @@ import dev.faasx.gcp.function.internal.RequestBodies;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -39,9 +38,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the request used, with status 200 whether the job succeeded or not: a handler that throws answers
  * {@code success:false} with the exception's message and class name, never a stack trace. A request that is not
  * valid JSON of the spec gets status 400 with a failed response naming the problem. The answer carries what this
- * adapter measured: {@code execution_ms} (the handler's run time), {@code cold_start} (whether this was the first
- * request this instance served) and, on that first request, {@code init_ms} (the time it took to load and create
- * the handler). A {@code GET}, or a request with the header {@value #WARM_UP_HEADER}, runs no job and answers
+ * adapter measured: {@code execution_ms} (the handler's run time) and {@code cold_start} (whether this was the first
+ * request this instance served). No init time is reported: the Functions Framework creates this class when the
+ * instance starts, which may be long before the first request (at deployment, or for min instances), so the time it
+ * took is not part of any call. A {@code GET}, or a request with the header {@value #WARM_UP_HEADER}, runs no job and answers
  * {@code {"faasx":"ready"}}: health checks and warm-up calls.
  *
  * <p>The Functions Framework creates one instance per function instance and calls it from many threads at once;
@@ -60,24 +60,17 @@ public class JobHttpFunction implements HttpFunction {
 
     private final FunctionHost host;
     private final SpecCodec codec;
-    private final Duration initDuration;
     private final AtomicBoolean served = new AtomicBoolean();
 
     /** Loads and creates the {@code JobHandler} class named by {@value #HANDLER_ENV}. */
     public JobHttpFunction() {
-        long start = System.nanoTime();
-        JobHandler handler = HandlerClasses.jobHandler(System.getenv(HANDLER_ENV), HANDLER_ENV);
-        this.codec = SpecCodec.create();
-        this.host = FunctionHost.of(handler, codec);
-        this.initDuration = Duration.ofNanos(System.nanoTime() - start);
+        this(HandlerClasses.jobHandler(System.getenv(HANDLER_ENV), HANDLER_ENV));
     }
 
-    /** Runs {@code handler}; the init time reported on the first request is the time this constructor took. */
+    /** Runs {@code handler}. */
     protected JobHttpFunction(JobHandler handler) {
-        long start = System.nanoTime();
         this.codec = SpecCodec.create();
         this.host = FunctionHost.of(handler, codec);
-        this.initDuration = Duration.ofNanos(System.nanoTime() - start);
     }
 
     @Override
@@ -109,11 +102,8 @@ public class JobHttpFunction implements HttpFunction {
             write(response, 400, codec.encodeResponse(failure));
             return;
         }
-        InvokeResponse.Builder answer = host.run(decoded.value()).toBuilder().coldStart(cold);
-        if (cold) {
-            answer.initDuration(initDuration);
-        }
-        write(response, 200, codec.encodeResponse(answer.build(), decoded.encoding()));
+        InvokeResponse answer = host.run(decoded.value()).toBuilder().coldStart(cold).build();
+        write(response, 200, codec.encodeResponse(answer, decoded.encoding()));
     }
 
     private static void write(HttpResponse response, int status, byte[] json) throws IOException {
