@@ -380,7 +380,8 @@ public final class CloudFunctionsExecutor implements FaasExecutor {
             return known;
         }
         Function fn = describe(jobId, ctx, "invoke");
-        if (fn.getState() != Function.State.ACTIVE) {
+        // While an update deploys, the previous revision goes on serving at the same URL.
+        if (fn.getState() != Function.State.ACTIVE && fn.getState() != Function.State.DEPLOYING) {
             throw new FunctionNotFoundException("function " + fn.getName() + " is " + fn.getState()
                     + FunctionDescriptions.messages(fn) + ": deploy the job again", ctx);
         }

@@ -60,9 +60,12 @@ class CloudFunctionsExecutorTest {
 
     @BeforeAll
     void deployShared() {
-        deployment = await(executor.deploy(JOB, jar, FaasConfig.builder().memoryMb(256).maxConcurrency(2)
-                .timeout(Duration.ofSeconds(10)).envVar("GREETING", "grüße, \"world\" & more").build()),
-                Duration.ofMinutes(2));
+        deployment = await(executor.deploy(JOB, jar, sharedConfig()), Duration.ofMinutes(2));
+    }
+
+    private static FaasConfig sharedConfig() {
+        return FaasConfig.builder().memoryMb(256).maxConcurrency(2).timeout(Duration.ofSeconds(10))
+                .envVar("GREETING", "grüße, \"world\" & more").build();
     }
 
     @AfterAll
@@ -134,7 +137,29 @@ class CloudFunctionsExecutorTest {
             FaasHealth health = await(executor.healthCheck(JOB + 102));
             assertThat(health.healthy()).isFalse();
             assertThat(health.detail()).hasValueSatisfying(d -> assertThat(d).contains("FAILED"));
+            dev.faasx.core.FunctionNotFoundException call = failureOf(executor.invokeWithMetrics(
+                    JobCall.of(JOB + 102, new byte[] {1})), dev.faasx.core.FunctionNotFoundException.class);
+            assertThat(call.reason()).contains("FAILED").contains("com.example.Missing");
             await(executor.undeploy(JOB + 102));
+        }
+
+        @Test
+        @DisplayName("that updates a function leaves the previous revision answering until the new one is active")
+        void updateKeepsServing() {
+            CompletableFuture<FaasDeployment> update = executor.deploy(JOB, jar, sharedConfig());
+            try (FunctionServiceClient own = LocalGcp.client(gcf);
+                 CloudFunctionsExecutor fresh = LocalGcp.executor(gcf, own).build()) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (client.getFunction(executor.functionName(JOB)).getState() != Function.State.DEPLOYING
+                        && !update.isDone() && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                assertThat(update).as("the update was still running").isNotDone();
+                assertThat(await(fresh.invoke(JobCall.of(JOB, "during".getBytes(StandardCharsets.UTF_8)))).body())
+                        .isEqualTo("during".getBytes(StandardCharsets.UTF_8));
+            }
+            assertThat(await(update, Duration.ofMinutes(2)).jobId()).isEqualTo(JOB);
+            assertThat(client.getFunction(executor.functionName(JOB)).getServiceConfig().getRevision()).endsWith("-00002");
         }
 
         @Test
