@@ -9,7 +9,9 @@ import dev.faasx.aws.internal.KeepWarm;
 import dev.faasx.aws.internal.LambdaApi;
 import dev.faasx.aws.internal.LambdaErrors;
 import dev.faasx.aws.internal.LambdaInvoker;
+import dev.faasx.aws.internal.PackageUpload;
 import dev.faasx.core.ErrorContext;
+import dev.faasx.core.internal.DaemonThreads;
 import dev.faasx.core.FaasConfig;
 import dev.faasx.core.FaasDeployment;
 import dev.faasx.core.FaasException;
@@ -29,6 +31,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -40,23 +44,31 @@ import software.amazon.awssdk.services.lambda.LambdaAsyncClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.GetFunctionResponse;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Runs jobs as AWS Lambda functions, one function per job, named {@code {prefix}-job-{id}}.
  *
  * <p>Deploys a {@link FunctionPackage.NativeZip} (a zip with an executable {@code bootstrap}) on the
  * {@code provided.al2023} runtime, or a {@link FunctionPackage.Jar} on a managed Java runtime, where the adapter
- * {@code dev.faasx.aws.function.LambdaJobHandler} runs the JAR's {@code JobHandler}. Deploying creates the function or
- * updates its code and then its configuration, waiting with the SDK's waiters between steps; it reserves
- * {@link FaasConfig#maxConcurrency()} concurrent executions and, when {@link FaasConfig#keepWarmInstances()} is above
- * zero, keeps that many environments initialised with provisioned concurrency on the alias {@code faasx-warm}.
- * Provider options: {@code aws.architecture} ({@code x86_64} or {@code arm64}), {@code aws.runtime}
- * ({@code java17} or {@code java21}, for JARs), {@code aws.reservedConcurrency} ({@code true} or {@code false}).
+ * {@code dev.faasx.aws.function.LambdaJobHandler} (module {@code faas-aws-function}) runs the JAR's
+ * {@code JobHandler}. Deploying creates the function or updates its code and then its configuration, waiting with the
+ * SDK's waiters between steps. A package over Lambda's 50 MB direct-upload limit is put in the S3 bucket given to
+ * {@link Builder#packageBucket(String, String)} and deployed from there. Concurrency is reserved only with the
+ * provider option {@code aws.reservedConcurrency=true} (a reservation takes concurrency from the rest of the account,
+ * and new accounts often cannot reserve any). When {@link FaasConfig#keepWarmInstances()} is above zero, that many
+ * environments are kept initialised with provisioned concurrency on the alias {@code faasx-warm}, which invocations
+ * then use; whether a function has the alias is read from Lambda, so every process agrees. Provider options:
+ * {@code aws.architecture} ({@code x86_64} or {@code arm64}), {@code aws.runtime} ({@code java21} or {@code java17},
+ * for JARs), {@code aws.reservedConcurrency} ({@code false} or {@code true}), {@code aws.logFormat} ({@code Text} or
+ * {@code JSON}).
  *
  * <p>An invocation sends the spec's invoke request JSON and expects the spec's response JSON. Its metrics carry the
- * round trip measured here and the figures of Lambda's {@code REPORT} line (duration, billed duration, memory size,
- * max memory used, init duration) as reported by the provider; a figure Lambda did not report stays unknown. A cold
- * start is reported exactly when the REPORT line has an {@code Init Duration}.
+ * round trip measured here and the figures of Lambda's report (the text {@code REPORT} line or the JSON
+ * {@code platform.report} record: duration, billed duration, memory size, max memory used, init duration) as
+ * reported by the provider; without a report, the execution time faasx's adapter measured inside the function is
+ * labelled as reported by the function, and every other figure stays unknown. A cold start is reported exactly when
+ * the report has an init (or restore) duration. A function error keeps the function's type, message and stack trace.
  *
  * <p>Thread-safe; share one executor across jobs and close it when done.
  *
@@ -78,8 +90,16 @@ public final class LambdaExecutor implements FaasExecutor {
     public static final String OPTION_ARCHITECTURE = FunctionSettings.OPTION_ARCHITECTURE;
     /** Provider option for JAR packages: {@code java21} (default) or {@code java17}. */
     public static final String OPTION_RUNTIME = FunctionSettings.OPTION_RUNTIME;
-    /** Provider option: {@code true} (default) reserves max concurrency; {@code false} leaves the function unreserved. */
+    /**
+     * Provider option: {@code true} reserves {@link FaasConfig#maxConcurrency()} for the function; {@code false}
+     * (default) leaves it unreserved, sharing the account's unreserved pool, and removes an earlier reservation.
+     */
     public static final String OPTION_RESERVED_CONCURRENCY = FunctionSettings.OPTION_RESERVED_CONCURRENCY;
+    /**
+     * Provider option: Lambda's log format, {@code Text} (default) or {@code JSON} ({@code LoggingConfig.LogFormat});
+     * the REPORT figures are read from either.
+     */
+    public static final String OPTION_LOG_FORMAT = FunctionSettings.OPTION_LOG_FORMAT;
 
     private static final Set<PackageKind> KINDS = Set.of(PackageKind.NATIVE_BOOTSTRAP, PackageKind.JAR);
 
@@ -89,6 +109,8 @@ public final class LambdaExecutor implements FaasExecutor {
     private final FunctionDeployer deployer;
     private final LambdaInvoker invoker;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AutoCloseable ownedS3;
+    private final ExecutorService ownedUploadPool;
 
     private LambdaExecutor(Builder b) {
         this.names = new FunctionNames(b.prefix, PROVIDER);
@@ -103,7 +125,21 @@ public final class LambdaExecutor implements FaasExecutor {
                 ? LambdaApi.overSync(b.client, false, b.executor, waiting)
                 : LambdaApi.overSync(b.defaultClient(), true, b.executor, waiting);
         this.keepWarm = new KeepWarm(api, b.pollInterval, b.deployTimeout);
-        this.deployer = new FunctionDeployer(api, b.roleArn, keepWarm);
+        PackageUpload upload = null;
+        S3Client s3 = null;
+        ExecutorService uploadPool = null;
+        if (b.packageBucket != null) {
+            s3 = b.s3Client != null ? b.s3Client : b.defaultS3Client();
+            Executor uploads = b.executor;
+            if (uploads == null) {
+                uploadPool = Executors.newCachedThreadPool(DaemonThreads.named("faasx-lambda-upload"));
+                uploads = uploadPool;
+            }
+            upload = new PackageUpload(s3, b.packageBucket, b.packageKeyPrefix, uploads);
+        }
+        this.ownedS3 = b.s3Client == null ? s3 : null;
+        this.ownedUploadPool = uploadPool;
+        this.deployer = new FunctionDeployer(api, b.roleArn, keepWarm, upload);
         this.invoker = new LambdaInvoker(api, PROVIDER, names, keepWarm, SpecCodec.create(), b.encoding,
                 InvokeRetries.plugin(b.invokeAttempts, b.retryBaseDelay));
     }
@@ -151,12 +187,13 @@ public final class LambdaExecutor implements FaasExecutor {
         ErrorContext ctx = context(jobId, name);
         FunctionSettings settings;
         try {
-            settings = FunctionSettings.of(name, functionPackage, config, ctx);
+            settings = FunctionSettings.of(name, functionPackage, config, ctx, deployer.uploadsLargePackages());
         } catch (FaasException e) {
             return CompletableFuture.failedFuture(e);
         }
         return translated(deployer.deploy(jobId, settings, ctx), ctx, "deploy")
-                .thenApply(fn -> deployment(jobId, fn));
+                .thenApply(done -> FunctionDescriptions.deployment(jobId, done.function(), PROVIDER,
+                        done.warnings()));
     }
 
     @Override
@@ -217,6 +254,16 @@ public final class LambdaExecutor implements FaasExecutor {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             api.close();
+            if (ownedUploadPool != null) {
+                ownedUploadPool.shutdown();
+            }
+            if (ownedS3 != null) {
+                try {
+                    ownedS3.close();
+                } catch (Exception ignored) {
+                    // Closing an HTTP client twice is harmless.
+                }
+            }
         }
     }
 
@@ -261,6 +308,7 @@ public final class LambdaExecutor implements FaasExecutor {
      * }</pre>
      */
     public static final class Builder {
+        private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
         private static final Pattern ROLE_ARN =
                 Pattern.compile("arn:aws[a-zA-Z-]*:iam::\\d{12}:role/[a-zA-Z_0-9+=,.@\\-/]{1,512}");
 
@@ -277,8 +325,47 @@ public final class LambdaExecutor implements FaasExecutor {
         private Duration retryBaseDelay = Duration.ofMillis(250);
         private Duration pollInterval = Duration.ofSeconds(1);
         private Duration deployTimeout = Duration.ofMinutes(10);
+        private String packageBucket;
+        private String packageKeyPrefix = "faasx/";
+        private S3Client s3Client;
 
         private Builder() {
+        }
+
+        /**
+         * An S3 bucket (in the functions' region) for packages over Lambda's 50 MB direct-upload limit: such a package
+         * is put at {@code {keyPrefix}{function name}/{sha256}.zip} and the function created or updated from there.
+         * Smaller packages are still uploaded directly. Needs {@code s3:PutObject} on the bucket; without a bucket,
+         * a package over the limit is refused before anything is sent.
+         */
+        public Builder packageBucket(String bucket, String keyPrefix) {
+            Objects.requireNonNull(bucket, "bucket");
+            Objects.requireNonNull(keyPrefix, "keyPrefix");
+            if (!BUCKET.matcher(bucket).matches()) {
+                throw new IllegalArgumentException("'" + bucket + "' is not an S3 bucket name");
+            }
+            if (keyPrefix.startsWith("/") || keyPrefix.length() > 512) {
+                throw new IllegalArgumentException("keyPrefix must not start with '/' and must be at most 512"
+                        + " characters");
+            }
+            this.packageBucket = bucket;
+            this.packageKeyPrefix = keyPrefix;
+            return this;
+        }
+
+        /** {@link #packageBucket(String, String)} with the key prefix {@code faasx/}. */
+        public Builder packageBucket(String bucket) {
+            return packageBucket(bucket, "faasx/");
+        }
+
+        /**
+         * The S3 client for {@link #packageBucket}; the caller keeps it and closes it. Default: one built like the
+         * default Lambda client (region, credentials, endpoint override with path-style addressing, URL connection
+         * HTTP client).
+         */
+        public Builder s3Client(S3Client value) {
+            this.s3Client = Objects.requireNonNull(value, "s3Client");
+            return this;
         }
 
         /** The region of the default client, for example {@code eu-west-1}; default: the SDK's region chain. */
@@ -369,20 +456,20 @@ public final class LambdaExecutor implements FaasExecutor {
         }
 
         /**
-         * @throws dev.faasx.core.InvalidRequestException when the prefix or role ARN is invalid
-         * @throws IllegalStateException when both a blocking and an asynchronous client are given
+         * @throws IllegalArgumentException when the role ARN is invalid, both a blocking and an asynchronous client
+         *                                  are given, or default-client settings are combined with an injected client
          */
         public LambdaExecutor build() {
             if (client != null && asyncClient != null) {
-                throw new IllegalStateException("give either client(...) or asyncClient(...), not both");
+                throw new IllegalArgumentException("give either client(...) or asyncClient(...), not both");
             }
             if ((client != null || asyncClient != null) && (region != null || credentials != null || endpoint != null)) {
-                throw new IllegalStateException("region, credentialsProvider and endpointOverride configure the"
+                throw new IllegalArgumentException("region, credentialsProvider and endpointOverride configure the"
                         + " default client; set them on the injected client instead");
             }
             if (roleArn != null && !ROLE_ARN.matcher(roleArn).matches()) {
-                throw new dev.faasx.core.InvalidRequestException("execution role '" + roleArn + "' is not an IAM"
-                        + " role ARN such as arn:aws:iam::123456789012:role/faasx-jobs", ErrorContext.of(PROVIDER));
+                throw new IllegalArgumentException("execution role '" + roleArn + "' is not an IAM"
+                        + " role ARN such as arn:aws:iam::123456789012:role/faasx-jobs");
             }
             return new LambdaExecutor(this);
         }
@@ -400,6 +487,23 @@ public final class LambdaExecutor implements FaasExecutor {
             }
             if (endpoint != null) {
                 builder.endpointOverride(endpoint);
+            }
+            return builder.build();
+        }
+
+        S3Client defaultS3Client() {
+            var builder = S3Client.builder()
+                    .httpClientBuilder(UrlConnectionHttpClient.builder()
+                            .connectionTimeout(Duration.ofSeconds(10))
+                            .socketTimeout(Duration.ofMinutes(2)));
+            if (region != null) {
+                builder.region(region);
+            }
+            if (credentials != null) {
+                builder.credentialsProvider(credentials);
+            }
+            if (endpoint != null) {
+                builder.endpointOverride(endpoint).forcePathStyle(true);
             }
             return builder.build();
         }

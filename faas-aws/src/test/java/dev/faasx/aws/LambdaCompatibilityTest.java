@@ -1,6 +1,6 @@
 package dev.faasx.aws;
 
-import dev.faasx.aws.fake.FakeLambda;
+import dev.faasx.aws.local.LocalLambda;
 import dev.faasx.aws.support.Executors;
 import dev.faasx.aws.support.LambdaPackages;
 import dev.faasx.core.FaasConfig;
@@ -13,12 +13,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
 
 /**
- * The compatibility kit against the local Lambda fake, with the compatibility function deployed as a JAR on the
- * (emulated) managed Java runtime: real SDK client, real child JVMs running {@code LambdaJobHandler}.
+ * The compatibility kit against the local Lambda emulator, with the compatibility function deployed as a JAR on the
+ * managed Java runtime: the real SDK client, and real child JVMs in which AWS's runtime interface client (the code of
+ * Lambda's managed Java runtimes) runs {@code LambdaJobHandler}.
  */
-@DisplayName("LambdaExecutor passes the compatibility kit (JAR on the Java runtime, local Lambda fake)")
+@DisplayName("LambdaExecutor passes the compatibility kit (JAR under AWS's runtime interface client, local Lambda"
+        + " emulator)")
 class LambdaCompatibilityTest extends FaasExecutorCompatibilityKit {
-    private final FakeLambda fake = FakeLambda.builder().build();
+    private final LocalLambda fake = Executors.emulator().build();
     private final LambdaExecutor executor = Executors.against(fake).build();
     private final LambdaPackages packages = new LambdaPackages();
 
@@ -33,7 +35,7 @@ class LambdaCompatibilityTest extends FaasExecutorCompatibilityKit {
     }
 
     /**
-     * The kit's configuration with an 8 s timeout instead of 3 s: the fake runs every environment on this machine's
+     * The kit's configuration with an 8 s timeout instead of 3 s: the emulator runs every environment on this machine's
      * CPUs, and the first call of a fresh JVM among 16 starting at once can take seconds on a loaded 2-core machine,
      * where Lambda would give each environment its own share.
      */

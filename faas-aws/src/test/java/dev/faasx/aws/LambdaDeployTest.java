@@ -4,7 +4,7 @@ import static dev.faasx.testkit.FutureAssertions.await;
 import static dev.faasx.testkit.FutureAssertions.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.faasx.aws.fake.FakeLambda;
+import dev.faasx.aws.local.LocalLambda;
 import dev.faasx.aws.support.Executors;
 import dev.faasx.aws.support.LambdaPackages;
 import dev.faasx.aws.support.TestHandlers;
@@ -23,15 +23,20 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
 import software.amazon.awssdk.services.lambda.model.GetFunctionResponse;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@DisplayName("LambdaExecutor deployments against the local Lambda fake")
+@DisplayName("LambdaExecutor deployments against the local Lambda emulator")
 class LambdaDeployTest {
-    private final FakeLambda fake = FakeLambda.builder().build();
-    private final LambdaClient client = fake.client();
+    private final LocalLambda fake = Executors.emulator().build();
+    private final LambdaClient client = Executors.client(fake);
     private final LambdaExecutor lambda = Executors.against(fake).build();
     private final LambdaPackages packages = new LambdaPackages();
     private long nextJob = 100;
@@ -39,6 +44,7 @@ class LambdaDeployTest {
     @AfterAll
     void close() {
         lambda.close();
+        client.close();
         fake.close();
     }
 
@@ -59,11 +65,12 @@ class LambdaDeployTest {
     @DisplayName("a new function")
     class NewFunction {
         @Test
-        @DisplayName("is created with the configured memory, timeout, environment and reserved concurrency")
+        @DisplayName("is created with the configured memory, timeout, environment and, when asked, reserved concurrency")
         void createsWithConfiguration() {
             long job = job();
             FaasConfig config = FaasConfig.builder().memoryMb(384).timeout(Duration.ofSeconds(20)).maxConcurrency(7)
-                    .envVar("GREETING", "hello").build();
+                    .envVar("GREETING", "hello").providerOption(LambdaExecutor.OPTION_RESERVED_CONCURRENCY, "true")
+                    .build();
             FaasDeployment deployment = await(lambda.deploy(job, packages.jar(TestHandlers.Upper.class), config));
 
             assertThat(deployment.functionId()).isEqualTo("test-job-" + job);
@@ -82,13 +89,26 @@ class LambdaDeployTest {
         }
 
         @Test
+        @DisplayName("reserves no concurrency unless asked to, and removes an earlier reservation")
+        void unreservedByDefault() {
+            long job = job();
+            await(lambda.deploy(job, packages.jar(TestHandlers.Upper.class), FaasConfig.builder().maxConcurrency(9)
+                    .providerOption(LambdaExecutor.OPTION_RESERVED_CONCURRENCY, "true").build()));
+            assertThat(described(job).concurrency().reservedConcurrentExecutions()).isEqualTo(9);
+            await(lambda.deploy(job, packages.jar(TestHandlers.Upper.class), FaasConfig.builder().maxConcurrency(9)
+                    .build()));
+            assertThat(described(job).concurrency()).isNull();
+            assertThat(operations(lambda.functionName(job))).contains("DeleteFunctionConcurrency");
+        }
+
+        @Test
         @DisplayName("waits until Lambda reports it Active before the deployment completes")
         void waitsForActive() {
             long job = job();
             await(lambda.deploy(job, packages.jar(TestHandlers.Upper.class), FaasConfig.defaults()));
             List<String> ops = operations(lambda.functionName(job));
             assertThat(ops).startsWith("GetFunction!ResourceNotFoundException", "CreateFunction");
-            assertThat(ops.indexOf("PutFunctionConcurrency")).isGreaterThan(ops.indexOf("CreateFunction") + 1);
+            assertThat(ops.indexOf("DeleteFunctionConcurrency")).isGreaterThan(ops.indexOf("CreateFunction") + 1);
             // The first invocation right after deploy must not meet a Pending function.
             byte[] answer = await(lambda.invoke(JobCall.of(job, "ok".getBytes(StandardCharsets.UTF_8)))).body();
             assertThat(new String(answer, StandardCharsets.UTF_8)).isEqualTo("OK");
@@ -149,7 +169,7 @@ class LambdaDeployTest {
 
             List<String> ops = operations(name);
             int conflict = ops.indexOf("UpdateFunctionCode!ResourceConflictException");
-            assertThat(conflict).as("the fake refused the first code update: %s", ops).isNotNegative();
+            assertThat(conflict).as("the emulator refused the first code update: %s", ops).isNotNegative();
             assertThat(ops.subList(conflict + 1, ops.size())).contains("GetFunction", "UpdateFunctionCode",
                     "UpdateFunctionConfiguration");
             assertThat(described(job).configuration().memorySize()).isEqualTo(640);
@@ -174,7 +194,8 @@ class LambdaDeployTest {
     @DisplayName("keep-warm")
     class KeepWarm {
         @Test
-        @DisplayName("publishes a version, points the alias at it and provisions concurrency; calls use the alias")
+        @DisplayName("publishes a version, points the alias at it and provisions concurrency; calls, also from another"
+                + " executor, use the alias")
         void provisionsConcurrencyOnAlias() {
             long job = job();
             FaasConfig config = FaasConfig.builder().maxConcurrency(4).keepWarmInstances(1).build();
@@ -190,6 +211,13 @@ class LambdaDeployTest {
             assertThat(invocation.output().body()).isEqualTo("W".getBytes(StandardCharsets.UTF_8));
             assertThat(invocation.metrics().coldStart().value()).as("served by a provisioned environment")
                     .contains(false);
+            // Another executor, as in another process that did not deploy, reads the alias from the function.
+            try (LambdaExecutor other = Executors.against(fake).build()) {
+                var second = await(other.invokeWithMetrics(JobCall.of(job, "o".getBytes(StandardCharsets.UTF_8))));
+                assertThat(second.output().body()).isEqualTo("O".getBytes(StandardCharsets.UTF_8));
+                assertThat(second.metrics().coldStart().value()).as("served by the provisioned environment")
+                        .contains(false);
+            }
             assertThat(fake.environmentsStarted(name)).isEqualTo(1);
         }
 
@@ -207,6 +235,68 @@ class LambdaDeployTest {
                     .isEqualTo("X".getBytes(StandardCharsets.UTF_8));
             assertThat(fake.calls().stream().filter(c -> c.operation().equals("GetAlias")
                     && name.equals(c.functionName())).count()).isPositive();
+        }
+    }
+
+    @Nested
+    @DisplayName("keep-warm's old versions")
+    class KeepWarmOldVersions {
+        @Test
+        @DisplayName("reports an old version it could not delete as a warning of the deployment")
+        void oldVersionLeftIsReported() {
+            long job = job();
+            FaasConfig warm = FaasConfig.builder().maxConcurrency(4).keepWarmInstances(1).build();
+            FaasDeployment first = await(lambda.deploy(job, packages.jar(TestHandlers.Upper.class), warm));
+            assertThat(first.warnings()).isEmpty();
+            String name = lambda.functionName(job);
+            fake.failNext("DeleteFunction", name, 403, "AccessDeniedException",
+                    "User is not authorized to perform: lambda:DeleteFunction");
+            FaasDeployment second = await(lambda.deploy(job, packages.jar(TestHandlers.Failing.class), warm));
+            assertThat(second.warnings()).singleElement().satisfies(w -> assertThat(w)
+                    .contains("old version 1", name, "AccessDeniedException"));
+            assertThat(client.getFunctionConfiguration(r -> r.functionName(name).qualifier("1")).version())
+                    .isEqualTo("1");
+        }
+    }
+
+    @Nested
+    @DisplayName("a package over the 50 MB direct-upload limit")
+    class LargePackage {
+        @Test
+        @DisplayName("is put in the S3 bucket and the function created from it, and runs")
+        void deployedFromS3() {
+            byte[] padding = new byte[51 * 1024 * 1024];
+            new java.util.Random(3).nextBytes(padding);
+            FunctionPackage.Jar big = packages.jar(TestHandlers.Upper.class, java.util.Map.of("padding.bin", padding));
+            assertThat(big.jar().length).isGreaterThan(50 * 1024 * 1024);
+            try (S3Client s3 = S3Client.builder().endpointOverride(fake.endpoint()).forcePathStyle(true)
+                         .region(Region.of(LocalLambda.REGION))
+                         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                                 Executors.ACCESS_KEY, Executors.SECRET_KEY)))
+                         .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+                 LambdaExecutor withBucket = Executors.against(fake).packageBucket("faasx-packages", "jobs/")
+                         .build()) {
+                s3.createBucket(r -> r.bucket("faasx-packages"));
+                long job = job();
+                await(withBucket.deploy(job, big, FaasConfig.defaults()), Duration.ofMinutes(2));
+                String name = withBucket.functionName(job);
+                assertThat(fake.calls()).anySatisfy(c -> assertThat(c.operation()).isEqualTo("S3 PUT"));
+                assertThat(described(job).configuration().codeSize()).isEqualTo(big.jar().length);
+                String key = "jobs/" + name + "/" + sha256Hex(big.jar()) + ".zip";
+                var head = s3.headObject(r -> r.bucket("faasx-packages").key(key));
+                assertThat(head.contentLength()).isEqualTo(big.jar().length);
+                assertThat(await(withBucket.invoke(JobCall.of(job, "big".getBytes(StandardCharsets.UTF_8)))).body())
+                        .isEqualTo("BIG".getBytes(StandardCharsets.UTF_8));
+            }
+        }
+
+        private String sha256Hex(byte[] bytes) {
+            try {
+                return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(bytes));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 
@@ -230,7 +320,7 @@ class LambdaDeployTest {
             byte[] huge = new byte[51 * 1024 * 1024];
             InvalidRequestException e = failureOf(lambda.deploy(job, FunctionPackage.jar(huge, "com.example.Big"),
                     FaasConfig.defaults()), InvalidRequestException.class);
-            assertThat(e.reason()).contains("50 MB", "S3");
+            assertThat(e.reason()).contains("50 MB", "packageBucket");
             assertThat(operations(lambda.functionName(job))).isEmpty();
         }
 
@@ -258,16 +348,22 @@ class LambdaDeployTest {
         }
 
         @Test
-        @DisplayName("that reserves more concurrency than the account has explains the way out")
+        @DisplayName("that reserves more concurrency than the account leaves unreserved fails with Lambda's error and"
+                + " explains the way out; the default, unreserved, deploys")
         void reservationOverAccountLimit() {
-            try (FakeLambda small = FakeLambda.builder().accountConcurrency(120).build();
+            try (LocalLambda small = Executors.emulator().accountConcurrency(120).unreservedMinimum(100).build();
                  LambdaExecutor executor = Executors.against(small).build()) {
                 InvalidRequestException e = failureOf(executor.deploy(1, packages.jar(TestHandlers.Upper.class),
-                        FaasConfig.builder().maxConcurrency(50).build()), InvalidRequestException.class);
-                assertThat(e.reason()).contains("aws.reservedConcurrency=false");
+                        FaasConfig.builder().maxConcurrency(50)
+                                .providerOption(LambdaExecutor.OPTION_RESERVED_CONCURRENCY, "true").build()),
+                        InvalidRequestException.class);
+                assertThat(e.reason()).contains("UnreservedConcurrentExecution below its minimum value of [100]",
+                        "aws.reservedConcurrency");
+                assertThat(e.errorCode()).contains("InvalidParameterValueException");
                 await(executor.deploy(1, packages.jar(TestHandlers.Upper.class), FaasConfig.builder()
-                        .maxConcurrency(50).providerOption(LambdaExecutor.OPTION_RESERVED_CONCURRENCY, "false")
-                        .build()));
+                        .maxConcurrency(50).build()));
+                await(executor.deploy(2, packages.jar(TestHandlers.Upper.class), FaasConfig.builder()
+                        .maxConcurrency(20).providerOption(LambdaExecutor.OPTION_RESERVED_CONCURRENCY, "true").build()));
             }
         }
 

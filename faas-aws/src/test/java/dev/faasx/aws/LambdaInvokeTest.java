@@ -4,7 +4,10 @@ import static dev.faasx.testkit.FutureAssertions.await;
 import static dev.faasx.testkit.FutureAssertions.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.faasx.aws.fake.FakeLambda;
+import dev.faasx.aws.local.LocalLambda;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.LogType;
 import dev.faasx.aws.support.Executors;
 import dev.faasx.aws.support.LambdaPackages;
 import dev.faasx.aws.support.TestHandlers;
@@ -32,14 +35,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@DisplayName("LambdaExecutor invocations against the local Lambda fake")
+@DisplayName("LambdaExecutor invocations against the local Lambda emulator")
 class LambdaInvokeTest {
     private static final long ECHO = 1;
     private static final long FAILING = 2;
     private static final long BROKEN = 3;
     private static final long NATIVE_ECHO = 4;
+    private static final long JSON_LOG_ECHO = 5;
 
-    private final FakeLambda fake = FakeLambda.builder().build();
+    private final LocalLambda fake = Executors.emulator().build();
     private final LambdaExecutor lambda = Executors.against(fake).build();
     private final LambdaPackages packages = new LambdaPackages();
 
@@ -51,7 +55,9 @@ class LambdaInvokeTest {
                 lambda.deploy(ECHO, packages.jar(CompatibilityFunction.class), config),
                 lambda.deploy(FAILING, packages.jar(TestHandlers.Failing.class), config),
                 lambda.deploy(BROKEN, packages.jar(TestHandlers.BrokenConstructor.class), config),
-                lambda.deploy(NATIVE_ECHO, packages.bootstrap(CompatibilityFunction.class), config));
+                lambda.deploy(NATIVE_ECHO, packages.bootstrap(CompatibilityFunction.class), config),
+                lambda.deploy(JSON_LOG_ECHO, packages.jar(CompatibilityFunction.class), config.toBuilder()
+                        .providerOption(LambdaExecutor.OPTION_LOG_FORMAT, "JSON").build()));
         deployments.forEach(d -> await(d, Duration.ofMinutes(2)));
     }
 
@@ -108,6 +114,76 @@ class LambdaInvokeTest {
     }
 
     @Nested
+    @DisplayName("the platform.report record of the JSON log format")
+    class JsonReport {
+        @Test
+        @DisplayName("gives the same provider figures as the text REPORT line, cold and then warm")
+        void providerFiguresFromJson() {
+            String name = lambda.functionName(JSON_LOG_ECHO);
+            fake.recycleEnvironments(name);
+            InvocationMetrics cold = await(lambda.invokeWithMetrics(JobCall.of(JSON_LOG_ECHO, bytes("j1")))).metrics();
+            InvocationMetrics warm = await(lambda.invokeWithMetrics(JobCall.of(JSON_LOG_ECHO, bytes("j2")))).metrics();
+            assertThat(cold.coldStart().value()).contains(true);
+            assertThat(cold.coldStart().provenance()).isEqualTo(Provenance.REPORTED_BY_PROVIDER);
+            assertThat(cold.initDuration().value()).hasValueSatisfying(d -> assertThat(d).isPositive());
+            assertThat(warm.coldStart().value()).contains(false);
+            assertThat(warm.executionDuration().provenance()).isEqualTo(Provenance.REPORTED_BY_PROVIDER);
+            assertThat(warm.billedDuration().value()).hasValueSatisfying(d -> assertThat(d).isPositive());
+            assertThat(warm.memorySizeMb().value()).contains(256L);
+            try (LambdaClient client = Executors.client(fake)) {
+                var raw = client.invoke(r -> r.functionName(name).logType(LogType.TAIL)
+                        .payload(SdkBytes.fromUtf8String("{\"faasx_warmup\":true}")));
+                String log = new String(java.util.Base64.getDecoder().decode(raw.logResult()), StandardCharsets.UTF_8);
+                assertThat(log).contains("\"type\":\"platform.report\"").doesNotContain("REPORT RequestId");
+                assertThat(client.getFunctionConfiguration(r -> r.functionName(name)).loggingConfig()
+                        .logFormatAsString()).isEqualTo("JSON");
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("an Inactive function")
+    class Inactive {
+        @Test
+        @DisplayName("is waited for while Lambda restores it, and the call then succeeds")
+        void waitsForRestore() {
+            String name = lambda.functionName(ECHO);
+            fake.deactivate(name);
+            assertThat(await(lambda.invoke(JobCall.of(ECHO, bytes("back"))), Duration.ofSeconds(60)).body())
+                    .isEqualTo(bytes("back"));
+            assertThat(fake.calls()).anySatisfy(c -> {
+                assertThat(c.operation()).isEqualTo("Invoke");
+                assertThat(c.functionName()).isEqualTo(name);
+                assertThat(c.errorType()).isEqualTo("ResourceNotReadyException");
+            });
+        }
+    }
+
+    @Nested
+    @DisplayName("AWS's runtime interface client")
+    class RuntimeInterfaceClient {
+        @Test
+        @DisplayName("reports a job's exception as Lambda does: Unhandled, the exception class as errorType, a stack"
+                + " trace")
+        void errorShape() {
+            try (LambdaClient client = Executors.client(fake)) {
+                String request = new String(dev.faasx.core.spec.SpecCodec.create().encodeRequest(
+                        dev.faasx.core.spec.InvokeRequest.of(FAILING, bytes("broken disk"))), StandardCharsets.UTF_8);
+                var raw = client.invoke(r -> r.functionName(lambda.functionName(FAILING))
+                        .payload(SdkBytes.fromUtf8String(request)));
+                assertThat(raw.functionError()).isEqualTo("Unhandled");
+                var error = new com.fasterxml.jackson.databind.ObjectMapper().readTree(raw.payload().asUtf8String());
+                assertThat(error.path("errorType").asText()).isEqualTo("java.lang.IllegalStateException");
+                assertThat(error.path("errorMessage").asText()).isEqualTo("broken disk");
+                assertThat(error.path("stackTrace").isArray()).isTrue();
+                assertThat(error.path("stackTrace").toString()).contains("TestHandlers$Failing.handle");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    @Nested
     @DisplayName("a function error")
     class FunctionErrors {
         @Test
@@ -120,6 +196,12 @@ class LambdaInvokeTest {
             assertThat(e.requestId()).isPresent();
             assertThat(e.jobId()).hasValue(FAILING);
             assertThat(e.isRetryable()).isFalse();
+            assertThat(e.getCause()).as("the function's stack trace, as the runtime interface client reported it")
+                    .isNotNull();
+            assertThat(e.getCause().getStackTrace()).anySatisfy(frame -> {
+                assertThat(frame.getClassName()).isEqualTo(TestHandlers.Failing.class.getName());
+                assertThat(frame.getMethodName()).isEqualTo("handle");
+            });
         }
 
         @Test
@@ -251,8 +333,8 @@ class LambdaInvokeTest {
         @Test
         @DisplayName("with credentials AWS does not accept is AccessDeniedException")
         void accessDenied() {
-            try (LambdaExecutor stranger = LambdaExecutor.builder().client(fake.client("AKIDSTRANGER0000000X"))
-                    .build()) {
+            try (var strangerClient = Executors.client(fake, "AKIDSTRANGER0000000X");
+                 LambdaExecutor stranger = LambdaExecutor.builder().client(strangerClient).build()) {
                 AccessDeniedException e = failureOf(stranger.invoke(JobCall.of(ECHO, bytes("x"))),
                         AccessDeniedException.class);
                 assertThat(e.errorCode()).contains("UnrecognizedClientException");

@@ -4,7 +4,7 @@ import static dev.faasx.testkit.FutureAssertions.await;
 import static dev.faasx.testkit.FutureAssertions.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.faasx.aws.fake.FakeLambda;
+import dev.faasx.aws.local.LocalLambda;
 import dev.faasx.aws.support.Executors;
 import dev.faasx.aws.support.LambdaPackages;
 import dev.faasx.aws.support.TestHandlers;
@@ -27,10 +27,10 @@ import software.amazon.awssdk.services.lambda.LambdaAsyncClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@DisplayName("LambdaExecutor health, warm-up, look-up and removal against the local Lambda fake")
+@DisplayName("LambdaExecutor health, warm-up, look-up and removal against the local Lambda emulator")
 class LambdaManagementTest {
-    private final FakeLambda fake = FakeLambda.builder().build();
-    private final LambdaClient client = fake.client();
+    private final LocalLambda fake = Executors.emulator().build();
+    private final LambdaClient client = Executors.client(fake);
     private final LambdaExecutor lambda = Executors.against(fake).build();
     private final LambdaPackages packages = new LambdaPackages();
     private long nextJob = 300;
@@ -38,6 +38,7 @@ class LambdaManagementTest {
     @AfterAll
     void close() {
         lambda.close();
+        client.close();
         fake.close();
     }
 
@@ -65,7 +66,7 @@ class LambdaManagementTest {
             try {
                 client.updateFunctionConfiguration(r -> r.functionName(lambda.functionName(job)).memorySize(256));
             } finally {
-                fake.stateDelay(Duration.ofMillis(150));
+                fake.stateDelay(Duration.ofMillis(20));
             }
             FaasHealth health = await(lambda.healthCheck(job));
             assertThat(health.healthy()).isFalse();
@@ -123,11 +124,11 @@ class LambdaManagementTest {
                     .endpointOverride(fake.endpoint())
                     .region(Region.US_EAST_1)
                     .credentialsProvider(StaticCredentialsProvider.create(
-                            AwsBasicCredentials.create(FakeLambda.ACCESS_KEY, FakeLambda.SECRET_KEY)))
+                            AwsBasicCredentials.create(Executors.ACCESS_KEY, Executors.SECRET_KEY)))
                     .httpClientBuilder(NettyNioAsyncHttpClient.builder())
                     .build();
                  LambdaExecutor executor = LambdaExecutor.builder().asyncClient(async)
-                         .executionRole(FakeLambda.roleArn()).functionNamePrefix("async")
+                         .executionRole(LocalLambda.roleArn()).functionNamePrefix("async")
                          .pollInterval(Duration.ofMillis(50)).build()) {
                 await(executor.deploy(1, packages.jar(TestHandlers.Upper.class), FaasConfig.defaults()),
                         Duration.ofMinutes(1));

@@ -1,7 +1,6 @@
 package dev.faasx.aws;
 
 import dev.faasx.aws.support.LambdaPackages;
-import dev.faasx.core.FaasConfig;
 import dev.faasx.core.FaasExecutor;
 import dev.faasx.core.FunctionPackage;
 import dev.faasx.testkit.CompatibilityFunction;
@@ -51,12 +50,5 @@ class LambdaRealAwsIT extends FaasExecutorCompatibilityKit {
     @Override
     protected FunctionPackage compatibilityFunction() {
         return packages.jar(CompatibilityFunction.class);
-    }
-
-    /** New accounts often cannot reserve concurrency at all, so the real-AWS run leaves it unreserved. */
-    @Override
-    protected FaasConfig config() {
-        return super.config().toBuilder().providerOption(LambdaExecutor.OPTION_RESERVED_CONCURRENCY, "false")
-                .build();
     }
 }

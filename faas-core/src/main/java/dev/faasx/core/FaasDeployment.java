@@ -3,6 +3,8 @@ package dev.faasx.core;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -19,10 +21,13 @@ import java.util.OptionalLong;
  * @param deployedAt       when it was (last) deployed, when known
  * @param packageSizeBytes the deployed package's size, when known
  * @param coldStart        how long the platform took to make it runnable, with provenance
+ * @param warnings         what went wrong without failing the deployment (for example old versions that could not
+ *                         be removed), in words a person can act on; empty when nothing did
  */
 public record FaasDeployment(String functionId, long jobId, String provider, Optional<URI> endpoint,
                              OptionalLong memoryMb, Optional<Duration> timeout, Optional<Instant> deployedAt,
-                             OptionalLong packageSizeBytes, Figure<Duration> coldStart) {
+                             OptionalLong packageSizeBytes, Figure<Duration> coldStart,
+                             List<String> warnings) {
     public FaasDeployment {
         Objects.requireNonNull(functionId, "functionId");
         Objects.requireNonNull(provider, "provider");
@@ -32,6 +37,7 @@ public record FaasDeployment(String functionId, long jobId, String provider, Opt
         deployedAt = deployedAt == null ? Optional.empty() : deployedAt;
         packageSizeBytes = packageSizeBytes == null ? OptionalLong.empty() : packageSizeBytes;
         coldStart = coldStart == null ? Figure.unknown() : coldStart;
+        warnings = warnings == null ? List.of() : List.copyOf(warnings);
     }
 
     public static Builder builder(String functionId, long jobId, String provider) {
@@ -49,6 +55,7 @@ public record FaasDeployment(String functionId, long jobId, String provider, Opt
         private Instant deployedAt;
         private Long packageSizeBytes;
         private Figure<Duration> coldStart = Figure.unknown();
+        private final List<String> warnings = new ArrayList<>();
 
         private Builder(String functionId, long jobId, String provider) {
             this.functionId = functionId;
@@ -86,11 +93,18 @@ public record FaasDeployment(String functionId, long jobId, String provider, Opt
             return this;
         }
 
+        /** Adds a warning: something that went wrong without failing the deployment. */
+        public Builder warning(String value) {
+            this.warnings.add(Objects.requireNonNull(value, "warning"));
+            return this;
+        }
+
         public FaasDeployment build() {
             return new FaasDeployment(functionId, jobId, provider, Optional.ofNullable(endpoint),
                     memoryMb == null ? OptionalLong.empty() : OptionalLong.of(memoryMb),
                     Optional.ofNullable(timeout), Optional.ofNullable(deployedAt),
-                    packageSizeBytes == null ? OptionalLong.empty() : OptionalLong.of(packageSizeBytes), coldStart);
+                    packageSizeBytes == null ? OptionalLong.empty() : OptionalLong.of(packageSizeBytes), coldStart,
+                    warnings);
         }
     }
 }

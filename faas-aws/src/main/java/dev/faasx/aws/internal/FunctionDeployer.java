@@ -40,30 +40,59 @@ public final class FunctionDeployer {
     private final LambdaApi api;
     private final String roleArn;
     private final KeepWarm keepWarm;
+    private final PackageUpload upload;
 
-    public FunctionDeployer(LambdaApi api, String roleArn, KeepWarm keepWarm) {
+    /** @param upload where packages over the direct-upload limit go, or {@code null} when there is no bucket */
+    public FunctionDeployer(LambdaApi api, String roleArn, KeepWarm keepWarm, PackageUpload upload) {
         this.api = api;
         this.roleArn = roleArn;
         this.keepWarm = keepWarm;
+        this.upload = upload;
     }
 
-    /** Deploys {@code settings}; completes with the function as Lambda describes it afterwards. */
-    public CompletableFuture<GetFunctionResponse> deploy(long jobId, FunctionSettings settings, ErrorContext ctx) {
+    /** Whether packages over the direct-upload limit can be deployed (through the S3 bucket). */
+    public boolean uploadsLargePackages() {
+        return upload != null;
+    }
+
+    /**
+     * The code to deploy: the package itself when it fits a direct upload, otherwise where it was put in S3.
+     */
+    private CompletableFuture<FunctionCode> code(FunctionSettings s) {
+        byte[] bytes = s.code().asByteArrayUnsafe();
+        if (bytes.length <= PackageInspector.MAX_DIRECT_UPLOAD_BYTES || upload == null) {
+            return CompletableFuture.completedFuture(FunctionCode.builder().zipFile(s.code()).build());
+        }
+        LOG.debug("uploading the {}-byte package of {} to S3 bucket {}", bytes.length, s.functionName(),
+                upload.bucket());
+        return upload.upload(s.functionName(), bytes).thenApply(location -> FunctionCode.builder()
+                .s3Bucket(location.bucket()).s3Key(location.key()).build());
+    }
+
+    /**
+     * The outcome of a deployment: the function as Lambda describes it afterwards, and what went wrong without
+     * failing the deployment.
+     */
+    public record Deployed(GetFunctionResponse function, List<String> warnings) {
+        public Deployed {
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    /** Deploys {@code settings}. */
+    public CompletableFuture<Deployed> deploy(long jobId, FunctionSettings settings, ErrorContext ctx) {
         if (roleArn == null) {
             return CompletableFuture.failedFuture(new InvalidRequestException("cannot deploy "
                     + settings.functionName() + ": no execution role; set LambdaExecutor.builder().executionRole(arn)"
                     + " to the ARN of an IAM role Lambda may assume", ctx));
         }
         String name = settings.functionName();
-        return find(name).thenCompose(existing -> {
-            CompletableFuture<Boolean> written = existing == null
-                    ? create(settings, ctx)
-                    : update(settings, ctx).thenApply(v -> true);
-            return written;
-        }).thenCompose(existed -> concurrency(settings, ctx)
+        return code(settings).thenCompose(code -> find(name).thenCompose(existing -> existing == null
+                        ? create(settings, code, ctx)
+                        : update(settings, code, ctx).thenApply(v -> true))).thenCompose(existed -> concurrency(settings, ctx)
                 .thenCompose(v -> keepWarm.apply(jobId, settings, existed, this, ctx)))
-                .thenCompose(v -> api.call(c -> c.getFunction(r -> r.functionName(name)),
-                        a -> a.getFunction(r -> r.functionName(name))));
+                .thenCompose(warnings -> api.call(c -> c.getFunction(r -> r.functionName(name)),
+                        a -> a.getFunction(r -> r.functionName(name))).thenApply(fn -> new Deployed(fn, warnings)));
     }
 
     /** The function, or {@code null} when it does not exist. */
@@ -81,7 +110,7 @@ public final class FunctionDeployer {
     }
 
     /** Creates the function; completes {@code false}, or {@code true} when it turned out to exist already. */
-    private CompletableFuture<Boolean> create(FunctionSettings s, ErrorContext ctx) {
+    private CompletableFuture<Boolean> create(FunctionSettings s, FunctionCode code, ErrorContext ctx) {
         CreateFunctionRequest request = CreateFunctionRequest.builder()
                 .functionName(s.functionName())
                 .role(roleArn)
@@ -89,7 +118,8 @@ public final class FunctionDeployer {
                 .handler(s.handler())
                 .architectures(s.architecture())
                 .packageType(PackageType.ZIP)
-                .code(FunctionCode.builder().zipFile(s.code()).build())
+                .code(code)
+                .loggingConfig(l -> l.logFormat(s.logFormat()))
                 .memorySize(s.memoryMb())
                 .timeout(s.timeoutSeconds())
                 .environment(Environment.builder().variables(s.environment()).build())
@@ -104,17 +134,19 @@ public final class FunctionDeployer {
                     }
                     if (Throwables.unwrap(failure) instanceof ResourceConflictException) {
                         // Someone created it between our look-up and our create: update it instead.
-                        return update(s, ctx).thenApply(v -> true);
+                        return update(s, code, ctx).thenApply(v -> true);
                     }
                     return CompletableFuture.<Boolean>failedFuture(Throwables.unwrap(failure));
                 }).thenCompose(f -> f);
     }
 
-    private CompletableFuture<Void> update(FunctionSettings s, ErrorContext ctx) {
+    private CompletableFuture<Void> update(FunctionSettings s, FunctionCode source, ErrorContext ctx) {
         String name = s.functionName();
         UpdateFunctionCodeRequest code = UpdateFunctionCodeRequest.builder()
                 .functionName(name)
-                .zipFile(s.code())
+                .zipFile(source.zipFile())
+                .s3Bucket(source.s3Bucket())
+                .s3Key(source.s3Key())
                 .architectures(s.architecture())
                 .build();
         UpdateFunctionConfigurationRequest configuration = UpdateFunctionConfigurationRequest.builder()
@@ -125,6 +157,7 @@ public final class FunctionDeployer {
                 .memorySize(s.memoryMb())
                 .timeout(s.timeoutSeconds())
                 .environment(Environment.builder().variables(s.environment()).build())
+                .loggingConfig(l -> l.logFormat(s.logFormat()))
                 .build();
         LOG.debug("updating Lambda function {}", s);
         return settle(name, ctx)
@@ -156,8 +189,9 @@ public final class FunctionDeployer {
                     if (t instanceof InvalidParameterValueException e) {
                         throw new InvalidRequestException("Lambda refused to reserve " + reserved
                                 + " concurrent executions for " + name + " (" + e.awsErrorDetails().errorMessage()
-                                + "): lower maxConcurrency, raise the account's concurrency quota, or set provider"
-                                + " option " + FunctionSettings.OPTION_RESERVED_CONCURRENCY + "=false",
+                                + "): lower maxConcurrency, raise the account's concurrency quota, or leave the"
+                                + " function unreserved (remove provider option "
+                                + FunctionSettings.OPTION_RESERVED_CONCURRENCY + "=true)",
                                 List.of(String.valueOf(e.awsErrorDetails().errorMessage())),
                                 LambdaErrors.translate(e, ctx, "reserve concurrency for", false).context(), e);
                     }

@@ -22,6 +22,12 @@ public final class FunctionDescriptions {
     }
 
     public static FaasDeployment deployment(long jobId, GetFunctionResponse fn, String provider) {
+        return deployment(jobId, fn, provider, java.util.List.of());
+    }
+
+    /** The deployment, with warnings about what went wrong without failing it. */
+    public static FaasDeployment deployment(long jobId, GetFunctionResponse fn, String provider,
+                                            java.util.List<String> warnings) {
         FunctionConfiguration c = fn.configuration();
         FaasDeployment.Builder b = FaasDeployment.builder(c.functionName(), jobId, provider);
         if (c.memorySize() != null) {
@@ -34,6 +40,7 @@ public final class FunctionDescriptions {
             b.packageSizeBytes(c.codeSize());
         }
         lastModified(c.lastModified()).ifPresent(b::deployedAt);
+        warnings.forEach(b::warning);
         return b.build();
     }
 

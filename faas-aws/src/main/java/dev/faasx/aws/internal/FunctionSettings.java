@@ -26,12 +26,13 @@ import software.amazon.awssdk.services.lambda.model.Architecture;
  * @param timeoutSeconds      timeout in whole seconds
  * @param environment         environment variables, including the ones faasx adds
  * @param code                the zip or JAR bytes
- * @param reservedConcurrency reserved concurrency to set, or {@code null} to remove any
+ * @param reservedConcurrency reserved concurrency to set (only when asked for), or {@code null} to remove any
  * @param keepWarm            provisioned concurrency for the keep-warm alias (0 = none)
+ * @param logFormat           Lambda's log format, {@code Text} or {@code JSON}
  */
 public record FunctionSettings(String functionName, String runtime, String handler, Architecture architecture,
                                int memoryMb, int timeoutSeconds, Map<String, String> environment, SdkBytes code,
-                               Integer reservedConcurrency, int keepWarm) {
+                               Integer reservedConcurrency, int keepWarm, String logFormat) {
 
     /** The runtime a native {@code bootstrap} package runs on. */
     public static final String NATIVE_RUNTIME = "provided.al2023";
@@ -48,6 +49,7 @@ public record FunctionSettings(String functionName, String runtime, String handl
     public static final String OPTION_ARCHITECTURE = "aws.architecture";
     public static final String OPTION_RUNTIME = "aws.runtime";
     public static final String OPTION_RESERVED_CONCURRENCY = "aws.reservedConcurrency";
+    public static final String OPTION_LOG_FORMAT = "aws.logFormat";
 
     /** Names Lambda sets itself and refuses to take from a configuration. */
     private static final Set<String> RESERVED_ENV = Set.of("_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION",
@@ -58,9 +60,11 @@ public record FunctionSettings(String functionName, String runtime, String handl
 
     /**
      * Works out the settings, or throws one {@link InvalidRequestException} listing every problem found.
+     *
+     * @param viaS3 whether packages over the direct-upload limit can go through an S3 bucket
      */
     public static FunctionSettings of(String functionName, FunctionPackage pkg, FaasConfig config,
-                                      ErrorContext context) {
+                                      ErrorContext context, boolean viaS3) {
         List<String> problems = new ArrayList<>();
         Map<String, String> env = new LinkedHashMap<>(config.envVars());
         String runtime;
@@ -70,7 +74,7 @@ public record FunctionSettings(String functionName, String runtime, String handl
             code = zip.zip();
             runtime = NATIVE_RUNTIME;
             handler = "bootstrap";
-            problems.addAll(PackageInspector.nativeZipProblems(code));
+            problems.addAll(PackageInspector.nativeZipProblems(code, viaS3));
             if (config.providerOptions().containsKey(OPTION_RUNTIME)) {
                 problems.add(OPTION_RUNTIME + " applies to JAR packages; a bootstrap zip always runs on "
                         + NATIVE_RUNTIME);
@@ -95,7 +99,7 @@ public record FunctionSettings(String functionName, String runtime, String handl
                 }
                 env.put(HANDLER_ENV, jar.handlerClass());
             }
-            problems.addAll(PackageInspector.jarProblems(code, required));
+            problems.addAll(PackageInspector.jarProblems(code, required, viaS3));
         } else {
             throw new InvalidRequestException("AWS Lambda cannot run a " + pkg.kind() + " package;"
                     + " it runs NATIVE_BOOTSTRAP (a zip with 'bootstrap', on " + NATIVE_RUNTIME
@@ -103,6 +107,7 @@ public record FunctionSettings(String functionName, String runtime, String handl
         }
         Architecture architecture = architecture(config, problems);
         Integer reserved = reservedConcurrency(config, problems);
+        String logFormat = logFormat(config, problems);
         checkEnvironment(env, problems);
         if (!problems.isEmpty()) {
             throw new InvalidRequestException("cannot deploy " + functionName + " to AWS Lambda: "
@@ -110,7 +115,7 @@ public record FunctionSettings(String functionName, String runtime, String handl
         }
         return new FunctionSettings(functionName, runtime, handler, architecture, config.memoryMb(),
                 (int) config.timeoutSeconds(), Map.copyOf(env), SdkBytes.fromByteArrayUnsafe(code), reserved,
-                config.keepWarmInstances());
+                config.keepWarmInstances(), logFormat);
     }
 
     private static Architecture architecture(FaasConfig config, List<String> problems) {
@@ -126,13 +131,27 @@ public record FunctionSettings(String functionName, String runtime, String handl
     }
 
     private static Integer reservedConcurrency(FaasConfig config, List<String> problems) {
-        String value = config.providerOptions().getOrDefault(OPTION_RESERVED_CONCURRENCY, "true");
+        // Off unless asked for: a reservation takes concurrency from every other function in the account, and on new
+        // accounts (whose unreserved minimum is most of their limit) even a small one is refused.
+        String value = config.providerOptions().getOrDefault(OPTION_RESERVED_CONCURRENCY, "false");
         return switch (value.toLowerCase(Locale.ROOT)) {
             case "true" -> config.maxConcurrency();
             case "false" -> null;
             default -> {
                 problems.add(OPTION_RESERVED_CONCURRENCY + " must be true or false, was '" + value + "'");
                 yield null;
+            }
+        };
+    }
+
+    private static String logFormat(FaasConfig config, List<String> problems) {
+        String value = config.providerOptions().getOrDefault(OPTION_LOG_FORMAT, "Text");
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "text" -> "Text";
+            case "json" -> "JSON";
+            default -> {
+                problems.add(OPTION_LOG_FORMAT + " must be Text or JSON, was '" + value + "'");
+                yield "Text";
             }
         };
     }
@@ -155,7 +174,7 @@ public record FunctionSettings(String functionName, String runtime, String handl
     @Override
     public String toString() {
         return "FunctionSettings[" + functionName + ", " + runtime + ", " + architecture + ", " + memoryMb + " MB, "
-                + timeoutSeconds + " s, env=" + environment.keySet() + ", code=" + code.asByteArrayUnsafe().length
+                + timeoutSeconds + " s, log " + logFormat + ", env=" + environment.keySet() + ", code=" + code.asByteArrayUnsafe().length
                 + " bytes]";
     }
 }

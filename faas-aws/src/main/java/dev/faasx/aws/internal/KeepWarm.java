@@ -5,6 +5,7 @@ import dev.faasx.core.FaasTimeoutException;
 import dev.faasx.core.ProviderException;
 import dev.faasx.core.internal.Throwables;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -12,6 +13,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.lambda.model.GetAliasResponse;
 import software.amazon.awssdk.services.lambda.model.GetProvisionedConcurrencyConfigResponse;
 import software.amazon.awssdk.services.lambda.model.ProvisionedConcurrencyConfigNotFoundException;
@@ -24,8 +26,10 @@ import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
  * code, an alias {@value #ALIAS} pointing to it, and provisioned concurrency on that alias; invocations then go to
  * the alias. A deployment without keep-warm removes the alias, and invocations go to {@code $LATEST}.
  *
- * <p>Remembers, per job, whether to invoke the alias: learned when this process deploys, warms or looks the
- * function up. Thread-safe.
+ * <p>Whether to invoke the alias is read from the deployment itself (does the function have the alias?), so that
+ * every process invoking a job agrees, whoever deployed it. The answer is kept for a short time
+ * ({@link #QUALIFIER_TTL}) so that an invocation does not cost an extra API call, and refreshed at once by this
+ * process's own deployments, look-ups and warm-ups. Thread-safe.
  */
 public final class KeepWarm {
     /** The alias that carries provisioned concurrency. */
@@ -35,7 +39,17 @@ public final class KeepWarm {
     private final LambdaApi api;
     private final Duration pollInterval;
     private final Duration readyTimeout;
-    private final Map<Long, String> qualifiers = new ConcurrentHashMap<>();
+    /** How long an answer read from Lambda is used before it is read again. */
+    public static final Duration QUALIFIER_TTL = Duration.ofSeconds(10);
+
+    /** What is known about one job's alias, and until when. */
+    private record Known(Optional<String> qualifier, long expiresNanos) {
+        boolean fresh() {
+            return System.nanoTime() - expiresNanos < 0;
+        }
+    }
+
+    private final Map<Long, Known> qualifiers = new ConcurrentHashMap<>();
 
     public KeepWarm(LambdaApi api, Duration pollInterval, Duration readyTimeout) {
         this.api = api;
@@ -43,31 +57,55 @@ public final class KeepWarm {
         this.readyTimeout = readyTimeout;
     }
 
-    /** The qualifier to invoke for {@code jobId}: the keep-warm alias, or empty for {@code $LATEST}. */
-    public Optional<String> qualifier(long jobId) {
-        return Optional.ofNullable(qualifiers.get(jobId));
+    /**
+     * The qualifier to invoke for {@code jobId}: the keep-warm alias when the function has it, or empty for
+     * {@code $LATEST}. Read from Lambda unless a recent answer is known; when Lambda cannot be asked (no permission
+     * for {@code lambda:GetAlias}, throttling) the invocation goes to {@code $LATEST}, and the reason is logged.
+     */
+    public CompletableFuture<Optional<String>> qualifier(long jobId, String name) {
+        Known known = qualifiers.get(jobId);
+        if (known != null && known.fresh()) {
+            return CompletableFuture.completedFuture(known.qualifier());
+        }
+        return alias(name).handle((alias, failure) -> {
+            if (failure != null) {
+                LOG.warn("cannot read whether {} has the keep-warm alias {} ({}); invoking $LATEST", name, ALIAS,
+                        Throwables.unwrap(failure).toString());
+                return remember(jobId, known == null ? Optional.empty() : known.qualifier());
+            }
+            return remember(jobId, alias == null ? Optional.empty() : Optional.of(ALIAS));
+        });
     }
 
-    /** Forgets what is known about {@code jobId}, for example after it was undeployed. */
+    /** Forgets what is known about {@code jobId}, for example after it was undeployed or the alias was not found. */
     public void forget(long jobId) {
         qualifiers.remove(jobId);
     }
 
-    /** Applies the keep-warm part of a deployment (after code and configuration are in place). */
-    CompletableFuture<Void> apply(long jobId, FunctionSettings s, boolean existed, FunctionDeployer deployer,
-                                  ErrorContext ctx) {
+    private Optional<String> remember(long jobId, Optional<String> qualifier) {
+        qualifiers.put(jobId, new Known(qualifier, System.nanoTime() + QUALIFIER_TTL.toNanos()));
+        return qualifier;
+    }
+
+    /**
+     * Applies the keep-warm part of a deployment (after code and configuration are in place); completes with
+     * warnings about what went wrong without failing the deployment.
+     */
+    CompletableFuture<List<String>> apply(long jobId, FunctionSettings s, boolean existed, FunctionDeployer deployer,
+                                          ErrorContext ctx) {
         String name = s.functionName();
         if (s.keepWarm() == 0) {
-            qualifiers.remove(jobId);
+            remember(jobId, Optional.empty());
             if (!existed) {
-                return CompletableFuture.completedFuture(null);
+                return CompletableFuture.completedFuture(List.of());
             }
             return api.call(c -> c.deleteProvisionedConcurrencyConfig(r -> r.functionName(name).qualifier(ALIAS)),
                             a -> a.deleteProvisionedConcurrencyConfig(r -> r.functionName(name).qualifier(ALIAS)))
                     .handle((ok, failure) -> ignoreMissing(failure))
                     .thenCompose(v -> api.call(c -> c.deleteAlias(r -> r.functionName(name).name(ALIAS)),
                             a -> a.deleteAlias(r -> r.functionName(name).name(ALIAS))))
-                    .handle((ok, failure) -> ignoreMissing(failure));
+                    .handle((ok, failure) -> ignoreMissing(failure))
+                    .thenApply(v -> List.<String>of());
         }
         int instances = s.keepWarm();
         return deployer.onConflictWait(name, ctx, () -> api.call(c -> c.publishVersion(r -> r.functionName(name)),
@@ -81,7 +119,7 @@ public final class KeepWarm {
                                 .provisionedConcurrentExecutions(instances)))
                         .thenApply(v -> previous))
                 .thenCompose(previous -> {
-                    qualifiers.put(jobId, ALIAS);
+                    remember(jobId, Optional.of(ALIAS));
                     return removeOldVersion(name, previous);
                 });
     }
@@ -101,29 +139,40 @@ public final class KeepWarm {
         });
     }
 
-    /** Deletes the version the alias left behind, so that deployments do not pile up code; best effort. */
-    private CompletableFuture<Void> removeOldVersion(String name, String previous) {
+    /**
+     * Deletes the version the alias left behind, so that deployments do not pile up code (old versions count against
+     * the account's 75 GB code storage). A failure does not fail the deployment, which is in place; it comes back as a
+     * warning, and is logged.
+     */
+    private CompletableFuture<List<String>> removeOldVersion(String name, String previous) {
         if (previous == null || "$LATEST".equals(previous)) {
-            return CompletableFuture.completedFuture(null);
+            return CompletableFuture.completedFuture(List.of());
         }
         return api.call(c -> c.deleteFunction(r -> r.functionName(name).qualifier(previous)),
                         a -> a.deleteFunction(r -> r.functionName(name).qualifier(previous)))
                 .handle((ok, failure) -> {
-                    if (failure != null) {
-                        LOG.debug("could not delete old version {} of {}: {}", previous, name, failure.toString());
+                    if (failure == null || Throwables.unwrap(failure) instanceof ResourceNotFoundException) {
+                        return List.of();
                     }
-                    return null;
+                    String warning = "could not delete the old version " + previous + " of " + name + " ("
+                            + describe(Throwables.unwrap(failure)) + "); it still takes code storage: delete it with"
+                            + " DeleteFunction and Qualifier=" + previous;
+                    LOG.warn(warning);
+                    return List.of(warning);
                 });
     }
 
-    /** The keep-warm alias, or {@code null}; also refreshes what this object remembers for {@code jobId}. */
+    private static String describe(Throwable t) {
+        if (t instanceof AwsServiceException e && e.awsErrorDetails() != null) {
+            return e.awsErrorDetails().errorCode() + ": " + e.awsErrorDetails().errorMessage();
+        }
+        return t.toString();
+    }
+
+    /** The keep-warm alias, or {@code null}; also refreshes what this object knows about {@code jobId}. */
     public CompletableFuture<GetAliasResponse> refresh(long jobId, String name) {
         return alias(name).thenApply(alias -> {
-            if (alias == null) {
-                qualifiers.remove(jobId);
-            } else {
-                qualifiers.put(jobId, ALIAS);
-            }
+            remember(jobId, alias == null ? Optional.empty() : Optional.of(ALIAS));
             return alias;
         });
     }

@@ -1,5 +1,6 @@
 package dev.faasx.aws.internal;
 
+import dev.faasx.core.internal.DaemonThreads;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -7,7 +8,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import software.amazon.awssdk.core.waiters.WaiterOverrideConfiguration;
@@ -44,7 +44,7 @@ public final class LambdaApi implements AutoCloseable {
         this.asyncClient = asyncClient;
         this.ownedClient = ownedClient;
         if (syncClient != null) {
-            this.ownedPool = executor == null ? Executors.newCachedThreadPool(daemonThreads("faasx-lambda-")) : null;
+            this.ownedPool = executor == null ? Executors.newCachedThreadPool(DaemonThreads.named("faasx-lambda")) : null;
             this.executor = executor == null ? ownedPool : executor;
             this.syncWaiter = LambdaWaiter.builder().client(syncClient).overrideConfiguration(waiting).build();
             this.waiterScheduler = null;
@@ -53,7 +53,7 @@ public final class LambdaApi implements AutoCloseable {
             this.ownedPool = null;
             this.executor = Runnable::run;
             this.syncWaiter = null;
-            this.waiterScheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("faasx-lambda-waiter-"));
+            this.waiterScheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("faasx-lambda-waiter"));
             this.asyncWaiter = LambdaAsyncWaiter.builder().client(asyncClient).overrideConfiguration(waiting)
                     .scheduledExecutorService(waiterScheduler).build();
         }
@@ -153,14 +153,5 @@ public final class LambdaApi implements AutoCloseable {
                 // Closing an HTTP client that is already closed is harmless.
             }
         }
-    }
-
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }

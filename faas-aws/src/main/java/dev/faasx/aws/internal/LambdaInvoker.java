@@ -13,6 +13,7 @@ import dev.faasx.core.Invocation;
 import dev.faasx.core.InvocationMetrics;
 import dev.faasx.core.JobCall;
 import dev.faasx.core.ProtocolException;
+import dev.faasx.core.internal.Throwables;
 import dev.faasx.core.spec.InvokeRequest;
 import dev.faasx.core.spec.InvokeResponse;
 import dev.faasx.core.spec.PayloadEncoding;
@@ -26,6 +27,9 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.SdkPlugin;
 import software.amazon.awssdk.services.lambda.model.InvocationType;
 import software.amazon.awssdk.services.lambda.model.LogType;
+import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
+import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.lambda.model.ResourceNotReadyException;
 
 /**
  * Invokes job functions. The payload is the spec's invoke request JSON and the answer the spec's response JSON, so
@@ -61,7 +65,12 @@ public final class LambdaInvoker {
         this.retryPlugin = retryPlugin;
     }
 
-    /** Invokes synchronously and reads the answer and the REPORT line. */
+    /**
+     * Invokes synchronously and reads the answer and the REPORT line. A function that Lambda reports not ready
+     * ({@code Inactive}, being restored, or still {@code Pending}) is waited for until it is Active, within the
+     * deploy timeout, and invoked once more: the first call certainly did not run it. A keep-warm alias that has
+     * gone since it was last read is dropped and {@code $LATEST} invoked instead.
+     */
     public CompletableFuture<Invocation> invoke(JobCall call) {
         String name = names.functionName(call.jobId());
         ErrorContext ctx = context(call.jobId(), name);
@@ -71,15 +80,47 @@ public final class LambdaInvoker {
         } catch (FaasException e) {
             return CompletableFuture.failedFuture(e);
         }
-        var request = request(name, call.jobId(), payload, InvocationType.REQUEST_RESPONSE);
         long start = System.nanoTime();
-        return api.call(c -> c.invoke(request), a -> a.invoke(request))
-                .handle((response, failure) -> {
+        return keepWarm.qualifier(call.jobId(), name)
+                .thenCompose(qualifier -> send(call, name, qualifier, payload, start, ctx)
+                        .exceptionallyCompose(failure -> {
+                            Throwable t = Throwables.unwrap(failure);
+                            if (qualifier.isPresent() && t instanceof ResourceNotFoundException) {
+                                keepWarm.forget(call.jobId());
+                                return send(call, name, Optional.empty(), payload, start, ctx);
+                            }
+                            if (notActiveYet(t)) {
+                                return api.waitUntilActive(name)
+                                        .handle((active, waitFailure) -> null)
+                                        .thenCompose(v -> send(call, name, qualifier, payload, start, ctx));
+                            }
+                            return CompletableFuture.failedFuture(t);
+                        }))
+                .handle((invocation, failure) -> {
                     if (failure != null) {
                         throw LambdaErrors.translate(failure, ctx, "invoke", true);
                     }
-                    return answer(call, response, Duration.ofNanos(System.nanoTime() - start), ctx);
+                    return invocation;
                 });
+    }
+
+    private CompletableFuture<Invocation> send(JobCall call, String name, Optional<String> qualifier, byte[] payload,
+                                               long start, ErrorContext ctx) {
+        var request = request(name, qualifier, payload, InvocationType.REQUEST_RESPONSE);
+        return api.call(c -> c.invoke(request), a -> a.invoke(request))
+                .thenApply(response -> answer(call, response, Duration.ofNanos(System.nanoTime() - start), ctx));
+    }
+
+    /**
+     * Whether Lambda refused the call because the function is not Active: {@code ResourceNotReadyException} (an
+     * Inactive function) or {@code ResourceConflictException} naming its state (Pending).
+     */
+    static boolean notActiveYet(Throwable t) {
+        if (t instanceof ResourceNotReadyException) {
+            return true;
+        }
+        return t instanceof ResourceConflictException e && String.valueOf(e.getMessage())
+                .contains("currently in the following state");
     }
 
     /** Queues an asynchronous (Event) invocation; completes once Lambda has accepted it. */
@@ -92,8 +133,11 @@ public final class LambdaInvoker {
         } catch (FaasException e) {
             return CompletableFuture.failedFuture(e);
         }
-        var request = request(name, call.jobId(), payload, InvocationType.EVENT);
-        return api.call(c -> c.invoke(request), a -> a.invoke(request))
+        return keepWarm.qualifier(call.jobId(), name)
+                .thenCompose(qualifier -> {
+                    var request = request(name, qualifier, payload, InvocationType.EVENT);
+                    return api.call(c -> c.invoke(request), a -> a.invoke(request));
+                })
                 .handle((response, failure) -> {
                     if (failure != null) {
                         throw LambdaErrors.translate(failure, ctx, "queue an event for", false);
@@ -109,8 +153,11 @@ public final class LambdaInvoker {
     public CompletableFuture<Void> ping(long jobId) {
         String name = names.functionName(jobId);
         ErrorContext ctx = context(jobId, name);
-        var request = request(name, jobId, WarmUpPing.ping(), InvocationType.REQUEST_RESPONSE);
-        return api.call(c -> c.invoke(request), a -> a.invoke(request))
+        return keepWarm.qualifier(jobId, name)
+                .thenCompose(qualifier -> {
+                    var request = request(name, qualifier, WarmUpPing.ping(), InvocationType.REQUEST_RESPONSE);
+                    return api.call(c -> c.invoke(request), a -> a.invoke(request));
+                })
                 .handle((response, failure) -> {
                     if (failure != null) {
                         throw LambdaErrors.translate(failure, ctx, "warm", false);
@@ -135,7 +182,7 @@ public final class LambdaInvoker {
         return payload;
     }
 
-    private software.amazon.awssdk.services.lambda.model.InvokeRequest request(String name, long jobId,
+    private software.amazon.awssdk.services.lambda.model.InvokeRequest request(String name, Optional<String> qualifier,
                                                                               byte[] payload, InvocationType type) {
         var builder = software.amazon.awssdk.services.lambda.model.InvokeRequest.builder()
                 .functionName(name)
@@ -145,7 +192,7 @@ public final class LambdaInvoker {
         if (type == InvocationType.REQUEST_RESPONSE) {
             builder.logType(LogType.TAIL);
         }
-        keepWarm.qualifier(jobId).ifPresent(builder::qualifier);
+        qualifier.ifPresent(builder::qualifier);
         return builder.build();
     }
 
@@ -180,12 +227,18 @@ public final class LambdaInvoker {
     }
 
     /**
-     * The provider's REPORT figures where Lambda gave them; otherwise what the function itself reported in the
-     * response; the round trip as this process measured it.
+     * The provider's REPORT figures where Lambda gave them; otherwise what faasx's code inside the function measured
+     * and put in its response, labelled as reported by the function (never by the provider); the round trip as this
+     * process measured it.
      */
     static InvocationMetrics metrics(Duration total, Optional<LambdaReport> report, InvokeResponse answer,
                                      Optional<String> requestId) {
-        InvocationMetrics.Builder b = answer.reportedMetrics().toBuilder()
+        InvocationMetrics.Builder b = InvocationMetrics.builder()
+                .executionDuration(Figure.reportedByFunctionOrUnknown(answer.executionDuration().orElse(null)))
+                .initDuration(Figure.reportedByFunctionOrUnknown(answer.initDuration().orElse(null)))
+                .coldStart(Figure.reportedByFunctionOrUnknown(answer.coldStart().orElse(null)))
+                .memoryUsedMb(Figure.reportedByFunctionOrUnknown(answer.memoryUsedMb().isPresent()
+                        ? answer.memoryUsedMb().getAsLong() : null))
                 .totalDuration(Figure.measured(total))
                 .requestId(requestId.orElse(null));
         report.ifPresent(r -> {
@@ -200,15 +253,20 @@ public final class LambdaInvoker {
         return b.build();
     }
 
-    /** Lambda's error object ({@code errorMessage}, {@code errorType}) as a typed failure. */
+    /**
+     * Lambda's error object ({@code errorMessage}, {@code errorType} and, from Java runtimes, {@code stackTrace}) as a
+     * typed failure; the function's stack trace becomes the failure's cause.
+     */
     private FaasException functionError(byte[] payload, String functionError, ErrorContext ctx) {
         String message = null;
         String type = null;
+        JsonNode stackTrace = null;
         try {
             JsonNode node = json.readTree(payload);
             if (node != null && node.isObject()) {
                 message = text(node.get("errorMessage"));
                 type = text(node.get("errorType"));
+                stackTrace = node.get("stackTrace");
             }
         } catch (IOException notJson) {
             // Not Lambda's error object: the raw text below is the best description there is.
@@ -222,7 +280,8 @@ public final class LambdaInvoker {
         if ("Sandbox.Timedout".equals(type) || message.contains("Task timed out after")) {
             return new FaasTimeoutException(message, null, withCode);
         }
-        return new FunctionErrorException(message, type, withCode, null);
+        return new FunctionErrorException(message, type, withCode,
+                FunctionStackTrace.of(String.valueOf(type), message, stackTrace));
     }
 
     private static String text(JsonNode node) {

@@ -1,5 +1,8 @@
 package dev.faasx.aws.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -9,7 +12,10 @@ import java.util.OptionalLong;
 /**
  * The figures of one Lambda {@code REPORT} line, as the platform writes it at the end of every invocation's log:
  * {@code REPORT RequestId: <id>\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 128 MB\t
- * Max Memory Used: 70 MB\tInit Duration: 180.12 ms}. A figure absent from the line is empty, never guessed.
+ * Max Memory Used: 70 MB\tInit Duration: 180.12 ms}, or, for a function whose logging configuration asks for the
+ * JSON log format, the {@code platform.report} record: {@code {"type":"platform.report","record":{"requestId":…,
+ * "metrics":{"durationMs":12.34,"billedDurationMs":13,"memorySizeMB":128,"maxMemoryUsedMB":70,
+ * "initDurationMs":180.12}}}}. A figure absent from the report is empty, never guessed.
  * {@code Init Duration} appears only when the invocation started a new execution environment, and
  * {@code Restore Duration} only when it was restored from a SnapStart snapshot: either marks a cold start.
  *
@@ -26,6 +32,8 @@ public record LambdaReport(Optional<String> requestId, Optional<Duration> durati
                            Optional<Duration> restoreDuration) {
 
     private static final String MARK = "REPORT RequestId:";
+    private static final String JSON_MARK = "\"platform.report\"";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Whether this invocation started (or restored) an execution environment. */
     public boolean coldStart() {
@@ -53,12 +61,16 @@ public record LambdaReport(Optional<String> requestId, Optional<Duration> durati
         }
     }
 
-    /** Parses the last REPORT line of a log text. */
+    /** Parses the last report of a log text: a text REPORT line or a JSON {@code platform.report} record. */
     public static Optional<LambdaReport> parse(String log) {
         if (log == null) {
             return Optional.empty();
         }
         int start = log.lastIndexOf(MARK);
+        int json = log.lastIndexOf(JSON_MARK);
+        if (json > start) {
+            return parseJson(log, json);
+        }
         if (start < 0) {
             return Optional.empty();
         }
@@ -72,6 +84,48 @@ public record LambdaReport(Optional<String> requestId, Optional<Duration> durati
             }
         }
         return Optional.of(b.build());
+    }
+
+    /** The JSON record on the line around {@code mark}; empty when the line is cut off or not such a record. */
+    private static Optional<LambdaReport> parseJson(String log, int mark) {
+        int lineStart = log.lastIndexOf('\n', mark) + 1;
+        int lineEnd = log.indexOf('\n', mark);
+        String line = lineEnd < 0 ? log.substring(lineStart) : log.substring(lineStart, lineEnd);
+        JsonNode node;
+        try {
+            node = JSON.readTree(line);
+        } catch (IOException notWhole) {
+            return Optional.empty();
+        }
+        if (node == null || !"platform.report".equals(node.path("type").asText())) {
+            return Optional.empty();
+        }
+        JsonNode record = node.path("record");
+        JsonNode metrics = record.path("metrics");
+        Builder b = new Builder();
+        b.requestId = text(record.path("requestId"));
+        b.duration = millis(metrics.path("durationMs"));
+        b.billed = millis(metrics.path("billedDurationMs"));
+        b.memorySize = megabytes(metrics.path("memorySizeMB"));
+        b.maxMemory = megabytes(metrics.path("maxMemoryUsedMB"));
+        b.init = millis(metrics.path("initDurationMs"));
+        b.restore = millis(metrics.path("restoreDurationMs"));
+        return Optional.of(b.build());
+    }
+
+    private static String text(JsonNode node) {
+        return node.isTextual() && !node.asText().isEmpty() ? node.asText() : null;
+    }
+
+    private static Duration millis(JsonNode node) {
+        if (!node.isNumber() || node.asDouble() < 0 || !Double.isFinite(node.asDouble())) {
+            return null;
+        }
+        return Duration.ofNanos(Math.round(node.asDouble() * 1_000_000d));
+    }
+
+    private static Long megabytes(JsonNode node) {
+        return node.isIntegralNumber() && node.asLong() >= 0 ? node.asLong() : null;
     }
 
     private static final class Builder {

@@ -24,9 +24,9 @@ public final class PackageInspector {
     }
 
     /** Problems with a {@code provided.al2023} package; empty when it looks deployable. */
-    public static List<String> nativeZipProblems(byte[] zip) {
+    public static List<String> nativeZipProblems(byte[] zip, boolean viaS3) {
         List<String> problems = new ArrayList<>();
-        Set<String> names = entries(zip, problems);
+        Set<String> names = entries(zip, viaS3, problems);
         if (names != null && !names.contains("bootstrap")) {
             problems.add("the zip has no 'bootstrap' file at its root: Lambda's provided.al2023 runtime starts"
                     + " that executable (put it at the top level of the zip, not in a folder)");
@@ -38,9 +38,9 @@ public final class PackageInspector {
      * Problems with a JAR for a managed Java runtime; {@code requiredClasses} are class names that must be in it
      * (checked only when the JAR has no {@code lib/} JARs, where they could also live).
      */
-    public static List<String> jarProblems(byte[] jar, List<String> requiredClasses) {
+    public static List<String> jarProblems(byte[] jar, List<String> requiredClasses, boolean viaS3) {
         List<String> problems = new ArrayList<>();
-        Set<String> names = entries(jar, problems);
+        Set<String> names = entries(jar, viaS3, problems);
         if (names == null) {
             return problems;
         }
@@ -57,11 +57,22 @@ public final class PackageInspector {
         return problems;
     }
 
-    private static Set<String> entries(byte[] zip, List<String> problems) {
-        if (zip.length > MAX_DIRECT_UPLOAD_BYTES) {
+    /**
+     * The zip's entry names, or {@code null} when it cannot be read.
+     *
+     * @param viaS3 whether a package over the direct-upload limit can go through an S3 bucket
+     */
+    private static Set<String> entries(byte[] zip, boolean viaS3, List<String> problems) {
+        if (zip.length > MAX_DIRECT_UPLOAD_BYTES && !viaS3) {
             problems.add("the package is " + zip.length + " bytes, over Lambda's " + MAX_DIRECT_UPLOAD_BYTES
-                    + "-byte (50 MB) limit for a direct upload: upload it to Amazon S3 and create the function"
-                    + " from the bucket, or make it smaller (move dependencies to a layer, strip unused files)");
+                    + "-byte (50 MB) limit for a direct upload: set LambdaExecutor.builder().packageBucket(bucket)"
+                    + " so that faasx uploads it to Amazon S3 and deploys it from there, or make it smaller (move"
+                    + " dependencies to a layer, strip unused files)");
+            return null;
+        }
+        if (zip.length > MAX_UNZIPPED_BYTES) {
+            problems.add("the package is " + zip.length + " bytes, over Lambda's " + MAX_UNZIPPED_BYTES
+                    + "-byte (250 MB) limit even through S3: make it smaller or use a container image");
             return null;
         }
         Set<String> names = new HashSet<>();

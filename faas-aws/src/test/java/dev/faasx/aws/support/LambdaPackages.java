@@ -45,6 +45,11 @@ public final class LambdaPackages {
         return FunctionPackage.jar(zip(Map.of(), handler), handler.getName());
     }
 
+    /** Like {@link #jar(Class)}, with {@code files} added (for example padding that makes it large). */
+    public FunctionPackage.Jar jar(Class<? extends JobHandler> handler, Map<String, byte[]> files) {
+        return FunctionPackage.jar(zip(files, handler), handler.getName());
+    }
+
     /** A {@code provided.al2023} zip whose {@code bootstrap} runs {@code handler} through {@link LambdaRuntimeLoop}. */
     public FunctionPackage.NativeZip bootstrap(Class<? extends JobHandler> handler) {
         String script = "#!/bin/sh\n"
@@ -138,7 +143,17 @@ public final class LambdaPackages {
     }
 
     private static void put(ZipOutputStream zip, String name, byte[] content) throws IOException {
-        zip.putNextEntry(new ZipEntry(name));
+        ZipEntry entry = new ZipEntry(name);
+        if (content.length > 1024 * 1024) {
+            // Large files (padding) are stored: deflating megabytes of random bytes only costs time.
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(content);
+            entry.setMethod(ZipEntry.STORED);
+            entry.setSize(content.length);
+            entry.setCompressedSize(content.length);
+            entry.setCrc(crc.getValue());
+        }
+        zip.putNextEntry(entry);
         zip.write(content);
         zip.closeEntry();
     }

@@ -39,6 +39,18 @@ public final class TestHandlers {
         }
     }
 
+    /** Takes {@code INIT_SLEEP_MS} milliseconds to be created (a slow init), then answers the body unchanged. */
+    public static final class SlowInit implements JobHandler {
+        public SlowInit() throws InterruptedException {
+            Thread.sleep(Long.parseLong(System.getenv().getOrDefault("INIT_SLEEP_MS", "0")));
+        }
+
+        @Override
+        public JobOutput handle(JobCall call) {
+            return JobOutput.of(call.body());
+        }
+    }
+
     /** Answers more than Lambda's 6 MB response limit. */
     public static final class Oversized implements JobHandler {
         @Override
