@@ -133,7 +133,7 @@ public final class CloudFunctionsExecutor implements FaasExecutor {
 
     private CloudFunctionsExecutor(Builder b, String project, String region, FunctionServiceClient client,
                                    boolean ownsClient, Supplier<IdTokenProvider> tokens) {
-        this.names = new FunctionNames(b.prefix, project, region, PROVIDER);
+        this.names = new FunctionNames(b.prefix, project, region);
         this.client = client;
         this.ownsClient = ownsClient;
         this.idTokens = new IdTokens(tokens, b.tokenRefreshMargin, b.clock);
@@ -546,9 +546,9 @@ public final class CloudFunctionsExecutor implements FaasExecutor {
         }
 
         /**
-         * @throws InvalidRequestException when the project id or region is missing or invalid (naming which), or the
-         *                                 name prefix is invalid
-         * @throws AccessDeniedException   when no client is given and no credentials can be found
+         * @throws IllegalArgumentException when the project id or region is missing or invalid (naming which), or
+         *                                  the name prefix is invalid
+         * @throws AccessDeniedException    when no client is given and no credentials can be found
          */
         public CloudFunctionsExecutor build() {
             GoogleCredentials creds = credentials;
@@ -564,7 +564,7 @@ public final class CloudFunctionsExecutor implements FaasExecutor {
                 missing.add("the region is not set: call region(...) or set GOOGLE_CLOUD_REGION");
             }
             if (!missing.isEmpty()) {
-                throw new InvalidRequestException(String.join("; ", missing), missing, ErrorContext.of(PROVIDER), null);
+                throw new IllegalArgumentException(String.join("; ", missing));
             }
             FunctionServiceClient api = client;
             boolean owns = false;

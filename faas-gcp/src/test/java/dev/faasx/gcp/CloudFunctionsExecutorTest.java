@@ -292,13 +292,16 @@ class CloudFunctionsExecutorTest {
         @DisplayName("names a missing project id and region")
         void namesWhatIsMissing() {
             assertThatThrownBy(() -> CloudFunctionsExecutor.builder().environment(Map.of()).client(client).build())
-                    .isInstanceOf(InvalidRequestException.class)
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("project id").hasMessageContaining("GOOGLE_CLOUD_PROJECT")
                     .hasMessageContaining("region").hasMessageContaining("GOOGLE_CLOUD_REGION");
             assertThatThrownBy(() -> CloudFunctionsExecutor.builder().environment(Map.of("GOOGLE_CLOUD_PROJECT",
                     "faasx-local")).client(client).build())
-                    .isInstanceOf(InvalidRequestException.class)
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("region").hasMessageNotContaining("project id");
+            assertThatThrownBy(() -> CloudFunctionsExecutor.builder().projectId("faasx-local").region("europe-west1")
+                    .functionNamePrefix("Not_Valid").client(client).build())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Not_Valid");
         }
 
         @Test

@@ -1,7 +1,5 @@
 package dev.faasx.gcp.internal;
 
-import dev.faasx.core.ErrorContext;
-import dev.faasx.core.InvalidRequestException;
 import java.util.regex.Pattern;
 
 /**
@@ -20,19 +18,18 @@ public final class FunctionNames {
     private final String prefix;
     private final String location;
 
-    public FunctionNames(String prefix, String project, String region, String provider) {
+    public FunctionNames(String prefix, String project, String region) {
         if (prefix == null || prefix.isEmpty() || prefix.length() > MAX_PREFIX_LENGTH || !PREFIX.matcher(prefix).matches()) {
-            throw new InvalidRequestException("function name prefix " + (prefix == null ? "null" : "'" + prefix + "'")
+            throw new IllegalArgumentException("function name prefix " + (prefix == null ? "null" : "'" + prefix + "'")
                     + " is invalid: use 1-" + MAX_PREFIX_LENGTH + " lower-case letters, digits or '-', starting"
-                    + " with a letter", ErrorContext.of(provider));
+                    + " with a letter");
         }
         if (!PROJECT.matcher(project).matches()) {
-            throw new InvalidRequestException("project id '" + project + "' is not a Google Cloud project id",
-                    ErrorContext.of(provider));
+            throw new IllegalArgumentException("project id '" + project + "' is not a Google Cloud project id");
         }
         if (!REGION.matcher(region).matches()) {
-            throw new InvalidRequestException("region '" + region + "' is not a Google Cloud region such as"
-                    + " europe-west1", ErrorContext.of(provider));
+            throw new IllegalArgumentException("region '" + region + "' is not a Google Cloud region such as"
+                    + " europe-west1");
         }
         this.prefix = prefix;
         this.location = "projects/" + project + "/locations/" + region;
