@@ -6,6 +6,7 @@ import com.google.api.gax.rpc.FixedTransportChannelProvider;
 import com.google.cloud.functions.v2.FunctionServiceClient;
 import com.google.cloud.functions.v2.FunctionServiceSettings;
 import dev.faasx.gcp.CloudFunctionsExecutor;
+import dev.faasx.gcp.CloudFunctionsExecutorBuilder;
 import dev.faasx.gcp.local.LocalCloudFunctions;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
@@ -37,7 +38,7 @@ public final class LocalGcp {
     }
 
     /** An executor builder for {@code gcf} with fast operation polling; its client is closed by the caller. */
-    public static CloudFunctionsExecutor.Builder executor(LocalCloudFunctions gcf, FunctionServiceClient client) {
+    public static CloudFunctionsExecutorBuilder executor(LocalCloudFunctions gcf, FunctionServiceClient client) {
         return CloudFunctionsExecutor.builder()
                 .projectId(PROJECT)
                 .region(REGION)
