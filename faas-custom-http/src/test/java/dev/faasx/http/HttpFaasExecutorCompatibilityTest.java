@@ -22,8 +22,7 @@ class HttpFaasExecutorCompatibilityTest extends FaasExecutorCompatibilityKit {
     @RegisterExtension
     static final ReferenceServerExtension SERVER = ReferenceServerExtension.configured(b -> b.limits(
             ServerLimits.defaults().toBuilder().queueTimeout(Duration.ofSeconds(30)).maxWorkersPerFunction(16)
-                    .build()));
-            ServerLimits.defaults().toBuilder().queueTimeout(Duration.ofSeconds(30)).build())
+                    .build())
             .functionReadOnlyPaths(TestFunctions.classPath()));
 
     private HttpFaasExecutor executor;
