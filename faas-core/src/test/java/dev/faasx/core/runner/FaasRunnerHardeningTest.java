@@ -142,7 +142,11 @@ class FaasRunnerHardeningTest {
 
             assertThat(Duration.ofNanos(System.nanoTime() - begin)).isLessThan(Duration.ofSeconds(10));
             assertThat(runner.isTerminated()).isTrue();
-            Await.until("every undelivered result is reported", () -> listener.consumerErrors.size() == 3);
+            // The close may land before the producer's last calls were taken; every call the runner took (the one the
+            // consumer is stuck on included) has a result that was never delivered, and each is reported.
+            long taken = listener.events.stream().filter(e -> e.startsWith("started ")).count();
+            assertThat(taken).isBetween(1L, 3L);
+            Await.until("every undelivered result is reported", () -> listener.consumerErrors.size() == taken);
             assertThat(listener.consumerErrors).allSatisfy(e -> assertThat(e)
                     .isInstanceOf(CallCancelledException.class).hasMessageContaining("not delivered"));
             never.countDown();

@@ -236,6 +236,8 @@ class FaasRunnerShutdownTest {
         void callsRacingTheShutdownAreEitherRunOrRefusedAndNoneIsLeftHanging() throws Exception {
             runner = FaasRunner.builder().router(JobRouter.builder().route(1, LOCAL_ECHO).build())
                     .defaultPolicy(dev.faasx.core.JobPolicy.builder().deadline(Duration.ofSeconds(30)).build())
+                    // The callers never wait, so lift the direct-call bound: this test is about the shutdown race.
+                    .maxDirectCalls(Integer.MAX_VALUE)
                     .build();
             java.util.Queue<CompletableFuture<JobResult>> futures = new java.util.concurrent.ConcurrentLinkedQueue<>();
             AtomicInteger made = new AtomicInteger();

@@ -1,6 +1,6 @@
 package dev.faasx.digitalocean.internal;
 
-import java.io.ByteArrayOutputStream;
+import dev.faasx.core.internal.BootstrapZipWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
-import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 import org.apache.commons.compress.archivers.zip.ZipFile;
 import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
 
@@ -22,7 +21,8 @@ import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
 public final class BootstrapAction {
     /** The runtime kind a bootstrap runs in. */
     public static final String KIND = "python:3.11";
-    private static final int EXECUTABLE = 0100755;
+    /** The most a bootstrap zip may unpack to: the spec's limit for an unpacked package (250 MiB). */
+    static final long MAX_UNPACKED_BYTES = 250L << 20;
     private static final String TEMPLATE = load();
 
     private BootstrapAction() {
@@ -40,48 +40,62 @@ public final class BootstrapAction {
     }
 
     /**
-     * The action's zip.
+     * The action's zip, written by core's {@link BootstrapZipWriter}.
      *
      * @throws IllegalArgumentException when the zip cannot be read, has no {@code bootstrap} at its root, holds an
-     *                                  unsafe path, or already has a {@code __main__.py}
+     *                                  unsafe path, already has a {@code __main__.py}, or unpacks to more than
+     *                                  {@value #MAX_UNPACKED_BYTES} bytes
      */
     public static byte[] wrap(byte[] bootstrapZip) {
-        List<String> executables = new ArrayList<>();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(bootstrapZip.length + 4096);
-        boolean hasBootstrap = false;
+        byte[] bootstrap = null;
+        List<String> executables = new ArrayList<>(List.of("bootstrap"));
+        List<BootstrapZipWriter.Entry> files = new ArrayList<>();
+        long unpacked = 0;
         try (ZipFile in = ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(bootstrapZip))
-                .get(); ZipArchiveOutputStream zip = new ZipArchiveOutputStream(out)) {
+                .get()) {
             for (ZipArchiveEntry entry : Collections.list(in.getEntries())) {
+                if (entry.isDirectory()) {
+                    continue;
+                }
                 String name = entry.getName();
-                checkPath(name);
+                BootstrapZipWriter.checkPath(name);
                 if (name.equals("__main__.py")) {
                     throw new IllegalArgumentException("the bootstrap zip already holds a __main__.py, which the"
                             + " DigitalOcean action needs for its own entry point");
                 }
-                if (entry.isDirectory()) {
+                byte[] content = read(in, entry, MAX_UNPACKED_BYTES - unpacked);
+                unpacked += content.length;
+                if (name.equals("bootstrap")) {
+                    bootstrap = content;
                     continue;
                 }
-                boolean isBootstrap = name.equals("bootstrap");
-                hasBootstrap |= isBootstrap;
-                int mode = entry.getUnixMode();
-                boolean executable = isBootstrap || (mode & 0111) != 0;
+                boolean executable = (entry.getUnixMode() & 0111) != 0;
                 if (executable) {
                     executables.add(name);
                 }
-                byte[] content;
-                try (InputStream data = in.getInputStream(entry)) {
-                    content = data.readAllBytes();
-                }
-                add(zip, name, content, executable ? EXECUTABLE : 0100644);
+                files.add(new BootstrapZipWriter.Entry(name, content, executable));
             }
-            if (!hasBootstrap) {
-                throw new IllegalArgumentException("the zip has no 'bootstrap' at its root");
-            }
-            add(zip, "__main__.py", mainPy(executables).getBytes(StandardCharsets.UTF_8), 0100644);
         } catch (IOException e) {
             throw new IllegalArgumentException("the bootstrap zip cannot be read: " + e.getMessage(), e);
         }
-        return out.toByteArray();
+        if (bootstrap == null) {
+            throw new IllegalArgumentException("the zip has no 'bootstrap' at its root");
+        }
+        files.add(new BootstrapZipWriter.Entry("__main__.py", mainPy(executables).getBytes(StandardCharsets.UTF_8),
+                false));
+        return BootstrapZipWriter.write(bootstrap, files);
+    }
+
+    /** Reads one entry, refusing to unpack more than {@code room} bytes (a zip bomb stops here, not in memory). */
+    private static byte[] read(ZipFile zip, ZipArchiveEntry entry, long room) throws IOException {
+        try (InputStream data = zip.getInputStream(entry)) {
+            byte[] content = data.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, room + 1));
+            if (content.length > room) {
+                throw new IllegalArgumentException("the bootstrap zip unpacks to more than " + MAX_UNPACKED_BYTES
+                        + " bytes, the most an action may hold");
+            }
+            return content;
+        }
     }
 
     static String mainPy(List<String> executables) {
@@ -93,21 +107,5 @@ public final class BootstrapAction {
             list.append('"').append(e.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
         }
         return TEMPLATE.replace("__EXECUTABLES__", list.append(']').toString());
-    }
-
-    private static void checkPath(String name) {
-        if (name.startsWith("/") || name.contains("\\") || name.contains("\0") || name.contains("\n")
-                || List.of(name.split("/")).contains("..")) {
-            throw new IllegalArgumentException("the zip holds an entry with an unsafe path: " + name);
-        }
-    }
-
-    private static void add(ZipArchiveOutputStream zip, String name, byte[] content, int mode) throws IOException {
-        ZipArchiveEntry entry = new ZipArchiveEntry(name);
-        entry.setUnixMode(mode);
-        entry.setSize(content.length);
-        zip.putArchiveEntry(entry);
-        zip.write(content);
-        zip.closeArchiveEntry();
     }
 }

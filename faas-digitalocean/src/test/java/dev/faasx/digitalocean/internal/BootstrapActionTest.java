@@ -53,6 +53,32 @@ class BootstrapActionTest {
         assertThatThrownBy(() -> BootstrapAction.wrap(noBootstrap)).hasMessageContaining("no 'bootstrap'");
     }
 
+    @Test
+    @DisplayName("refuses an entry that would land outside the action's directory")
+    void refusesPathTraversal() {
+        assertThatThrownBy(() -> BootstrapAction.wrap(plainZip("../escape", "x")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("../escape");
+    }
+
+    @Test
+    @DisplayName("refuses a zip that unpacks to more than an action may hold, without unpacking it all")
+    void refusesAZipBomb() {
+        // 251 MiB of zeros compress to about 250 KiB.
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(out)) {
+            z.putNextEntry(new java.util.zip.ZipEntry("bootstrap"));
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 251; i++) {
+                z.write(zeros);
+            }
+            z.closeEntry();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertThatThrownBy(() -> BootstrapAction.wrap(out.toByteArray()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unpacks to more than");
+    }
+
     private static byte[] plainZip(String name, String content) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(out)) {

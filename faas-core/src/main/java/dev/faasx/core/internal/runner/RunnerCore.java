@@ -95,7 +95,8 @@ public final class RunnerCore {
         if (local == null && !settings.callerRuns()) {
             // Every queued task is a call in flight, and calls in flight are bounded by the two limits.
             ownedPool = new ThreadPoolExecutor(settings.localThreads(), settings.localThreads(), 30, TimeUnit.SECONDS,
-                    new LinkedBlockingQueue<>(settings.maxInFlight() + maxDirectCalls),
+                    new LinkedBlockingQueue<>((int) Math.min(Integer.MAX_VALUE,
+                            (long) settings.maxInFlight() + maxDirectCalls)),
                     DaemonThreads.named(name + "-local"));
             ownedPool.allowCoreThreadTimeOut(true);
             local = ownedPool;
