@@ -1,8 +1,9 @@
 package dev.faasx.aws.local;
 
-import java.io.PrintStream;
+import dev.faasx.core.internal.CommandLine;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Runs {@link LocalLambda} on its own until the process is stopped:
@@ -16,6 +17,11 @@ import java.util.concurrent.CountDownLatch;
  * with any credentials.
  */
 public final class LocalLambdaMain {
+    private static final String USAGE = "usage: java -jar faas-aws-local.jar [--port N] [--account-concurrency N]"
+            + " [--unreserved-minimum N] [--init-timeout-seconds N] [--state-delay-ms N]";
+    private static final Set<String> OPTIONS = Set.of("--port", "--account-concurrency", "--unreserved-minimum",
+            "--init-timeout-seconds", "--state-delay-ms");
+
     private LocalLambdaMain() {
     }
 
@@ -24,57 +30,32 @@ public final class LocalLambdaMain {
         try {
             builder = parse(args);
         } catch (IllegalArgumentException e) {
-            usage(System.err, e.getMessage());
-            System.exit(2);
+            CommandLine.exitOnBadOption("faas-aws-local", USAGE, e);
+            return;
+        }
+        if (builder == null) {
+            System.out.println(USAGE);
             return;
         }
         LocalLambda lambda = builder.build();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            lambda.close();
-            stopped.countDown();
-        }, "local-lambda-shutdown"));
         System.out.println("local Lambda listening on " + lambda.endpoint() + " (region " + LocalLambda.REGION + ")");
         System.out.flush();
-        stopped.await();
+        CommandLine.serveUntilStopped("local-lambda-shutdown", lambda);
     }
 
+    /** The emulator the options ask for, or {@code null} when help was asked for. */
     static LocalLambda.Builder parse(String[] args) {
+        Optional<CommandLine> parsed = CommandLine.parse(args, OPTIONS);
+        if (parsed.isEmpty()) {
+            return null;
+        }
+        CommandLine cli = parsed.get();
         LocalLambda.Builder builder = LocalLambda.builder();
-        for (int i = 0; i < args.length; i++) {
-            String option = args[i];
-            if (option.equals("--help") || option.equals("-h")) {
-                throw new IllegalArgumentException("");
-            }
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException("option " + option + " needs a value");
-            }
-            String value = args[++i];
-            switch (option) {
-                case "--port" -> builder.port(number(option, value));
-                case "--account-concurrency" -> builder.accountConcurrency(number(option, value));
-                case "--unreserved-minimum" -> builder.unreservedMinimum(number(option, value));
-                case "--init-timeout-seconds" -> builder.initTimeout(Duration.ofSeconds(number(option, value)));
-                case "--state-delay-ms" -> builder.stateDelay(Duration.ofMillis(number(option, value)));
-                default -> throw new IllegalArgumentException("unknown option " + option);
-            }
-        }
+        cli.port("--port").ifPresent(builder::port);
+        cli.intNumber("--account-concurrency").ifPresent(builder::accountConcurrency);
+        cli.intNumber("--unreserved-minimum").ifPresent(builder::unreservedMinimum);
+        cli.number("--init-timeout-seconds").ifPresent(n -> builder.initTimeout(Duration.ofSeconds(n)));
+        cli.number("--state-delay-ms").ifPresent(n -> builder.stateDelay(Duration.ofMillis(n)));
         return builder;
-    }
-
-    private static int number(String option, String value) {
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + " takes a whole number, was '" + value + "'");
-        }
-    }
-
-    private static void usage(PrintStream out, String problem) {
-        if (!problem.isEmpty()) {
-            out.println(problem);
-        }
-        out.println("usage: java -jar faas-aws-local.jar [--port N] [--account-concurrency N]"
-                + " [--unreserved-minimum N] [--init-timeout-seconds N] [--state-delay-ms N]");
     }
 }

@@ -24,7 +24,7 @@ class LocalLambdaMainTest {
         assertThatThrownBy(() -> LocalLambdaMain.parse(new String[] {"--colour", "blue"}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--colour");
         assertThatThrownBy(() -> LocalLambdaMain.parse(new String[] {"--port"}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a value");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("missing value after --port");
         assertThatThrownBy(() -> LocalLambdaMain.parse(new String[] {"--port", "eighty"}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("eighty");
         assertThatThrownBy(() -> LocalLambdaMain.parse(new String[] {"--port", "70000"}))

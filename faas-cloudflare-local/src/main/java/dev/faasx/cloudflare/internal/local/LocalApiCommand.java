@@ -2,8 +2,8 @@ package dev.faasx.cloudflare.internal.local;
 
 import dev.faasx.cloudflare.LocalCloudflareApi;
 import dev.faasx.cloudflare.LocalWorkersRuntime;
+import dev.faasx.core.internal.CommandLine;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code java -jar faas-cloudflare-local.jar [--port 8787] [--workerd PATH] [--account ID] [--token TOKEN]
@@ -14,54 +14,36 @@ public final class LocalApiCommand {
     private LocalApiCommand() {
     }
 
+    private static final String USAGE = "usage: java -jar faas-cloudflare-local.jar [--port 8787] [--workerd PATH]"
+            + " [--account ID] [--token TOKEN] [--email EMAIL --key KEY] [--subdomain NAME]";
+
     public static void main(String[] args) throws InterruptedException {
-        int port = 8787;
-        Path workerd = null;
+        CommandLine cli = CommandLine.parseOrExit("faas-cloudflare-local", USAGE, args, "--port", "--workerd",
+                "--account", "--subdomain", "--token", "--email", "--key");
         LocalCloudflareApi.Builder api = LocalCloudflareApi.builder();
-        String email = null;
-        String key = null;
+        int port = 8787;
         boolean credentialGiven = false;
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (arg.equals("--help") || arg.equals("-h")) {
-                usage(null);
-                return;
+        try {
+            port = cli.port("--port").orElse(port);
+            cli.text("--account").ifPresent(api::accountId);
+            cli.text("--subdomain").ifPresent(api::subdomain);
+            if (cli.text("--token").isPresent()) {
+                api.apiToken(cli.text("--token").get());
+                credentialGiven = true;
             }
-            if (i + 1 >= args.length) {
-                usage("missing value after " + arg);
-                System.exit(2);
+            String email = cli.text("--email").orElse(null);
+            String key = cli.text("--key").orElse(null);
+            if ((email == null) != (key == null)) {
+                throw new IllegalArgumentException("--email and --key go together");
             }
-            String value = args[++i];
-            try {
-                switch (arg) {
-                    case "--port" -> port = Integer.parseInt(value);
-                    case "--workerd" -> workerd = Path.of(value);
-                    case "--account" -> api.accountId(value);
-                    case "--subdomain" -> api.subdomain(value);
-                    case "--token" -> {
-                        api.apiToken(value);
-                        credentialGiven = true;
-                    }
-                    case "--email" -> email = value;
-                    case "--key" -> key = value;
-                    default -> {
-                        usage("unknown option " + arg);
-                        System.exit(2);
-                    }
-                }
-            } catch (IllegalArgumentException e) {
-                usage(arg + ": " + e.getMessage());
-                System.exit(2);
+            if (email != null) {
+                api.globalApiKey(email, key);
+                credentialGiven = true;
             }
+        } catch (IllegalArgumentException e) {
+            CommandLine.exitOnBadOption("faas-cloudflare-local", USAGE, e);
         }
-        if ((email == null) != (key == null)) {
-            usage("--email and --key go together");
-            System.exit(2);
-        }
-        if (email != null) {
-            api.globalApiKey(email, key);
-            credentialGiven = true;
-        }
+        Path workerd = cli.path("--workerd").orElse(null);
         LocalWorkersRuntime.Builder runtime = LocalWorkersRuntime.builder();
         if (workerd != null) {
             runtime.workerdBinary(workerd);
@@ -86,20 +68,6 @@ public final class LocalApiCommand {
         System.err.println("for wrangler: export CLOUDFLARE_API_BASE_URL=" + server.baseUrl() + " CLOUDFLARE_ACCOUNT_ID="
                 + server.accountId() + (credentialGiven ? "" : server.apiToken().map(t -> " CLOUDFLARE_API_TOKEN=" + t)
                 .orElse("")));
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            rt.close();
-            stopped.countDown();
-        }, "faasx-local-cloudflare-shutdown"));
-        stopped.await();
-    }
-
-    private static void usage(String problem) {
-        if (problem != null) {
-            System.err.println(problem);
-        }
-        System.err.println("usage: java -jar faas-cloudflare-local.jar [--port 8787] [--workerd PATH] [--account ID]"
-                + " [--token TOKEN] [--email EMAIL --key KEY] [--subdomain NAME]");
+        CommandLine.serveUntilStopped("faasx-local-cloudflare-shutdown", server, rt);
     }
 }

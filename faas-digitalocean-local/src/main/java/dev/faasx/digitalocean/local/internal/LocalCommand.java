@@ -1,8 +1,8 @@
 package dev.faasx.digitalocean.local.internal;
 
 import dev.faasx.digitalocean.local.LocalDigitalOcean;
+import dev.faasx.core.internal.CommandLine;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code java -jar faas-digitalocean-local.jar [--port 8080] [--token TOKEN] [--namespace LABEL]
@@ -11,41 +11,26 @@ import java.util.concurrent.CountDownLatch;
  * stopped.
  */
 public final class LocalCommand {
+    private static final String USAGE = "usage: java -jar faas-digitalocean-local.jar [--port 8080] [--token TOKEN]"
+            + " [--namespace LABEL] [--region nyc1] [--blocking-cutoff-seconds 30] [--rate-per-minute 600]";
+
     private LocalCommand() {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        CommandLine cli = CommandLine.parseOrExit("faas-digitalocean-local", USAGE, args, "--port", "--token",
+                "--namespace", "--region", "--blocking-cutoff-seconds", "--rate-per-minute");
         LocalDigitalOcean.Builder builder = LocalDigitalOcean.builder().port(8080);
-        String namespace = null;
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (arg.equals("--help") || arg.equals("-h")) {
-                usage(null);
-                return;
-            }
-            if (i + 1 >= args.length) {
-                usage("missing value after " + arg);
-                System.exit(2);
-            }
-            String value = args[++i];
-            try {
-                switch (arg) {
-                    case "--port" -> builder.port(Integer.parseInt(value));
-                    case "--token" -> builder.token(value);
-                    case "--namespace" -> namespace = value;
-                    case "--region" -> builder.region(value);
-                    case "--blocking-cutoff-seconds" -> builder.blockingCutoff(Duration.ofSeconds(Long.parseLong(value)));
-                    case "--rate-per-minute" -> builder.invocationsPerMinute(Integer.parseInt(value));
-                    default -> {
-                        usage("unknown option " + arg);
-                        System.exit(2);
-                    }
-                }
-            } catch (IllegalArgumentException e) {
-                usage(arg + ": " + e.getMessage());
-                System.exit(2);
-            }
+        try {
+            cli.port("--port").ifPresent(builder::port);
+            cli.text("--token").ifPresent(builder::token);
+            cli.text("--region").ifPresent(builder::region);
+            cli.number("--blocking-cutoff-seconds").ifPresent(s -> builder.blockingCutoff(Duration.ofSeconds(s)));
+            cli.intNumber("--rate-per-minute").ifPresent(builder::invocationsPerMinute);
+        } catch (IllegalArgumentException e) {
+            CommandLine.exitOnBadOption("faas-digitalocean-local", USAGE, e);
         }
+        String namespace = cli.text("--namespace").orElse(null);
         LocalDigitalOcean local = builder.build();
         System.out.println(local.baseUrl());
         System.out.flush();
@@ -58,19 +43,6 @@ public final class LocalCommand {
             System.err.println("api host:  " + ns.apiHost());
             System.err.println("auth:      " + ns.auth());
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            local.close();
-            stopped.countDown();
-        }, "faasx-do-local-shutdown"));
-        stopped.await();
-    }
-
-    private static void usage(String problem) {
-        if (problem != null) {
-            System.err.println(problem);
-        }
-        System.err.println("usage: java -jar faas-digitalocean-local.jar [--port 8080] [--token TOKEN]"
-                + " [--namespace LABEL] [--region nyc1] [--blocking-cutoff-seconds 30] [--rate-per-minute 600]");
+        CommandLine.serveUntilStopped("faasx-do-local-shutdown", local);
     }
 }

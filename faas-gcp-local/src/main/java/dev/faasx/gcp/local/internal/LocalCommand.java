@@ -1,11 +1,13 @@
 package dev.faasx.gcp.local.internal;
 
+import dev.faasx.core.internal.CommandLine;
 import dev.faasx.gcp.local.LocalCloudFunctions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * {@code java -jar faas-gcp-local.jar [--port 8089] [--http-port 0] [--project faasx-local]
@@ -50,57 +52,25 @@ public final class LocalCommand {
         Path credentials = options.credentials() != null ? options.credentials()
                 : Files.createTempFile("faasx-gcp-local-credentials-", ".json");
         gcf.writeCredentials(credentials);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            gcf.close();
-            stopped.countDown();
-        }, "faasx-gcp-local-stop"));
         System.out.println(gcf.grpcTarget());
         System.out.flush();
         System.err.println("project:      " + gcf.projectId());
         System.err.println("token URI:    " + gcf.tokenUri());
         System.err.println("credentials:  " + credentials + " (GOOGLE_APPLICATION_CREDENTIALS for ID tokens)");
-        stopped.await();
+        CommandLine.serveUntilStopped("faasx-gcp-local-stop", gcf);
     }
 
     /** The options, or {@code null} when help was asked for. */
     static Options parse(String[] args) {
-        int port = 8089;
-        int httpPort = 0;
-        String project = "faasx-local";
-        Path credentials = null;
-        Path invoker = null;
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (arg.equals("--help") || arg.equals("-h")) {
-                return null;
-            }
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException("missing value after " + arg);
-            }
-            String value = args[++i];
-            switch (arg) {
-                case "--port" -> port = port(value, arg);
-                case "--http-port" -> httpPort = port(value, arg);
-                case "--project" -> project = value;
-                case "--credentials" -> credentials = Path.of(value);
-                case "--invoker-jar" -> invoker = Path.of(value);
-                default -> throw new IllegalArgumentException("unknown option " + arg);
-            }
+        Optional<CommandLine> parsed = CommandLine.parse(args, Set.of("--port", "--http-port", "--project",
+                "--credentials", "--invoker-jar"));
+        if (parsed.isEmpty()) {
+            return null;
         }
-        return new Options(port, httpPort, project, credentials, invoker);
-    }
-
-    private static int port(String value, String option) {
-        try {
-            int port = Integer.parseInt(value);
-            if (port >= 0 && port <= 65_535) {
-                return port;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new IllegalArgumentException(option + " needs a port number 0-65535, not '" + value + "'");
+        CommandLine cli = parsed.get();
+        return new Options(cli.port("--port").orElse(8089), cli.port("--http-port").orElse(0),
+                cli.text("--project").orElse("faasx-local"), cli.path("--credentials").orElse(null),
+                cli.path("--invoker-jar").orElse(null));
     }
 
     private static void usage(PrintStream out, String problem) {
