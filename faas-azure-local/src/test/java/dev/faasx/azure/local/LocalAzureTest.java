@@ -194,7 +194,7 @@ class LocalAzureTest {
             zipDeploy(zip(Map.of("../evil.txt", "x")));
             JsonNode latest = latestDeployment();
             assertThat(latest.path("status").asInt()).isEqualTo(3);
-            assertThat(latest.path("message").asText()).contains("unsafe path");
+            assertThat(latest.path("message").asText()).contains("'../evil.txt' contains a '..' segment");
             assertThat(Files.exists(azure.dataDirectory().resolve("sites").resolve("evil.txt"))).isFalse();
         }
 

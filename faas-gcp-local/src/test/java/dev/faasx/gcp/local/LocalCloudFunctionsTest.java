@@ -241,7 +241,7 @@ class LocalCloudFunctionsTest {
             assertThat(failure("not-zip", "plain text".getBytes(StandardCharsets.UTF_8),
                     "dev.faasx.gcp.local.EchoFunction", "java21")).contains("not a readable zip");
             assertThat(failure("escape", Sources.zip(Map.of("../evil.jar", new byte[] {1})),
-                    "dev.faasx.gcp.local.EchoFunction", "java21")).contains("unsafe path");
+                    "dev.faasx.gcp.local.EchoFunction", "java21")).contains("'../evil.jar' contains a '..' segment");
         }
 
         @Test

@@ -53,7 +53,7 @@ final class CodeStore {
                 Files.createDirectories(dir);
                 Files.write(dir.resolve("function.jar"), snapshot.code());
                 Path task = dir.resolve("task");
-                Files.createDirectories(task);
+                Zips.deleteTree(task); // what an earlier, failed extraction left
                 Zips.extract(snapshot.code(), task);
                 return task;
             } catch (IOException e) {

@@ -126,9 +126,7 @@ final class ControlPlane {
         if (code.length > MAX_S3_PACKAGE_BYTES) {
             throw ApiError.invalid("Unzipped size must be smaller than " + MAX_S3_PACKAGE_BYTES + " bytes");
         }
-        if (!Zips.readable(code)) {
-            throw ApiError.invalid("Could not unzip uploaded file. Please check your file, then try to upload again.");
-        }
+        Zips.check(code);
         return code;
     }
 

@@ -35,9 +35,7 @@ final class RequestValues {
         } catch (IllegalArgumentException e) {
             throw new ApiError(400, "InvalidRequestContentException", "ZipFile is not base64");
         }
-        if (!Zips.readable(code)) {
-            throw ApiError.invalid("Could not unzip uploaded file. Please check your file, then try to upload again.");
-        }
+        Zips.check(code);
         return code;
     }
 

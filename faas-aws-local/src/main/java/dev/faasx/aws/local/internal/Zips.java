@@ -1,64 +1,46 @@
 package dev.faasx.aws.local.internal;
 
+import dev.faasx.core.internal.SafeZip;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.Collections;
 import java.util.Comparator;
-import java.util.EnumSet;
-import java.util.Set;
 import java.util.stream.Stream;
-import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
-import org.apache.commons.compress.archivers.zip.ZipFile;
-import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
 
-/** Extracts deployment packages the way Lambda does: Unix modes kept, nothing outside the task root. */
+/**
+ * Checks and extracts deployment packages the way Lambda does, with core's {@link SafeZip}: nothing outside the task
+ * root, links only inside it, executable bits kept, and at most Lambda's unzipped size.
+ */
 final class Zips {
+    /** Lambda's limit on a package's unzipped size, with its own error message. */
+    static final long MAX_UNZIPPED_BYTES = 262_144_000L;
+    private static final SafeZip.Limits LIMITS = new SafeZip.Limits(MAX_UNZIPPED_BYTES, 100_000, true, true);
+
     private Zips() {
     }
 
-    /** Whether {@code zip} is a readable zip archive. */
-    static boolean readable(byte[] zip) {
-        try (ZipFile file = open(zip)) {
-            return file.getEntries().hasMoreElements();
-        } catch (IOException | RuntimeException e) {
-            return false;
+    /**
+     * Checks an uploaded package before it is accepted, as CreateFunction and UpdateFunctionCode do.
+     *
+     * @throws ApiError with Lambda's message for an unreadable, unsafe or too large package
+     */
+    static void check(byte[] zip) {
+        try {
+            if (SafeZip.check(zip, LIMITS).files() == 0) {
+                throw ApiError.invalid(UNREADABLE);
+            }
+        } catch (SafeZip.UnsafeZipException e) {
+            throw ApiError.invalid(e.tooLarge() ? "Unzipped size must be smaller than " + MAX_UNZIPPED_BYTES + " bytes"
+                    : UNREADABLE + " (" + e.getMessage() + ")");
         }
     }
 
+    private static final String UNREADABLE =
+            "Could not unzip uploaded file. Please check your file, then try to upload again.";
+
     static void extract(byte[] zip, Path root) throws IOException {
-        Path base = root.toAbsolutePath().normalize();
-        try (ZipFile file = open(zip)) {
-            for (ZipArchiveEntry entry : Collections.list(file.getEntries())) {
-                Path target = base.resolve(entry.getName()).normalize();
-                if (!target.startsWith(base) || target.equals(base)) {
-                    continue;
-                }
-                if (entry.isDirectory()) {
-                    Files.createDirectories(target);
-                    continue;
-                }
-                Files.createDirectories(target.getParent());
-                if (entry.isUnixSymlink()) {
-                    String link = file.getUnixSymlink(entry);
-                    Path resolved = target.getParent().resolve(link).normalize();
-                    if (resolved.startsWith(base)) {
-                        Files.createSymbolicLink(target, Path.of(link));
-                    }
-                    continue;
-                }
-                try (InputStream in = file.getInputStream(entry)) {
-                    Files.copy(in, target);
-                }
-                int mode = entry.getUnixMode();
-                if (mode != 0) {
-                    Files.setPosixFilePermissions(target, permissions(mode));
-                }
-            }
-        }
+        SafeZip.extract(zip, root, LIMITS);
     }
 
     /**
@@ -83,24 +65,5 @@ final class Zips {
             }
         }
         return !Files.exists(root);
-    }
-
-    private static ZipFile open(byte[] zip) throws IOException {
-        return ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(zip)).get();
-    }
-
-    private static Set<PosixFilePermission> permissions(int mode) {
-        Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] order = {PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
-            PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
-            PosixFilePermission.GROUP_READ, PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
-            PosixFilePermission.OWNER_READ};
-        for (int i = 0; i < order.length; i++) {
-            if ((mode & (1 << i)) != 0) {
-                set.add(order[i]);
-            }
-        }
-        set.add(PosixFilePermission.OWNER_READ);
-        return set;
     }
 }

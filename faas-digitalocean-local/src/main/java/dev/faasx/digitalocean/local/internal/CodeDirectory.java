@@ -1,15 +1,11 @@
 package dev.faasx.digitalocean.local.internal;
 
-import java.io.ByteArrayInputStream;
+import dev.faasx.core.internal.SafeZip;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 
 /**
  * Lays out an action's code in an instance's directory, as an OpenWhisk runtime does in its container: a zip is
@@ -19,6 +15,8 @@ import java.util.zip.ZipInputStream;
 final class CodeDirectory {
     /** The most a zip may hold once extracted. */
     static final long MAX_EXTRACTED_BYTES = 512L * 1024 * 1024;
+    // Modes are dropped, as the runtimes' own unzip (Python's zipfile) drops them.
+    private static final SafeZip.Limits LIMITS = new SafeZip.Limits(MAX_EXTRACTED_BYTES, 100_000, false, false);
 
     private CodeDirectory() {
     }
@@ -71,59 +69,17 @@ final class CodeDirectory {
         return dir.resolve("index.js");
     }
 
+    /** Checks (with {@code dir} {@code null}) or extracts a zip with core's {@link SafeZip}. */
     private static void extract(byte[] zip, Path dir) throws IOException {
-        long total = 0;
-        int entries = 0;
-        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
-            ZipEntry entry;
-            byte[] buffer = new byte[64 * 1024];
-            while ((entry = in.getNextEntry()) != null) {
-                entries++;
-                String name = entry.getName();
-                if (name.startsWith("/") || name.contains("\\") || name.contains("\0")
-                        || java.util.Arrays.asList(name.split("/")).contains("..")) {
-                    throw new IOException("the zip holds an entry with an unsafe path: " + name);
-                }
-                if (dir == null) {
-                    total += drain(in, buffer, null);
-                } else {
-                    Path target = dir.resolve(name).normalize();
-                    if (!target.startsWith(dir)) {
-                        throw new IOException("the zip holds an entry outside its root: " + name);
-                    }
-                    if (entry.isDirectory()) {
-                        Files.createDirectories(target);
-                        continue;
-                    }
-                    Files.createDirectories(target.getParent());
-                    try (OutputStream out = Files.newOutputStream(target)) {
-                        total += drain(in, buffer, out);
-                    }
-                }
-                if (total > MAX_EXTRACTED_BYTES) {
-                    throw new IOException("the zip extracts to more than " + MAX_EXTRACTED_BYTES + " bytes");
-                }
-            }
-        } catch (IllegalArgumentException e) {
-            throw new IOException("the zip cannot be read: " + e.getMessage(), e);
+        SafeZip.Extracted extracted;
+        try {
+            extracted = dir == null ? SafeZip.check(zip, LIMITS) : SafeZip.extract(zip, dir, LIMITS);
+        } catch (SafeZip.UnsafeZipException e) {
+            throw new IOException(e.tooLarge() ? "the zip extracts to more than " + MAX_EXTRACTED_BYTES + " bytes"
+                    : e.getMessage(), e);
         }
-        if (entries == 0) {
+        if (extracted.files() == 0) {
             throw new IOException("the code is not a zip file, or an empty one");
         }
-    }
-
-    private static long drain(InputStream in, byte[] buffer, OutputStream out) throws IOException {
-        long n = 0;
-        int read;
-        while ((read = in.read(buffer)) > 0) {
-            n += read;
-            if (n > MAX_EXTRACTED_BYTES) {
-                throw new IOException("the zip extracts to more than " + MAX_EXTRACTED_BYTES + " bytes");
-            }
-            if (out != null) {
-                out.write(buffer, 0, read);
-            }
-        }
-        return n;
     }
 }

@@ -1,8 +1,7 @@
 package dev.faasx.gcp.local.internal;
 
+import dev.faasx.core.internal.SafeZip;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,9 +12,7 @@ import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
-import java.util.zip.ZipInputStream;
 
 /**
  * The emulator's build step, in place of Google's Java buildpack: it unpacks the uploaded source zip and finds the
@@ -28,6 +25,7 @@ public final class FunctionBuild {
     public static final Set<String> RUNTIMES = Set.of("java17", "java21");
     private static final long MAX_UNZIPPED_BYTES = 512L * 1024 * 1024;
     private static final int MAX_ENTRIES = 20_000;
+    private static final SafeZip.Limits LIMITS = new SafeZip.Limits(MAX_UNZIPPED_BYTES, MAX_ENTRIES, false, true);
     private static final Pattern CLASS_NAME =
             Pattern.compile("[\\p{javaJavaIdentifierStart}][\\p{javaJavaIdentifierPart}]*(\\.[\\p{javaJavaIdentifierStart}][\\p{javaJavaIdentifierPart}]*)*");
 
@@ -86,40 +84,13 @@ public final class FunctionBuild {
     }
 
     private static void unzip(Path zip, Path directory) throws IOException, Failure {
-        long total = 0;
-        int entries = 0;
-        try (InputStream in = Files.newInputStream(zip); ZipInputStream zin = new ZipInputStream(in)) {
-            ZipEntry entry;
-            while ((entry = zin.getNextEntry()) != null) {
-                if (++entries > MAX_ENTRIES) {
-                    throw new Failure("the source has more than " + MAX_ENTRIES + " entries");
-                }
-                String name = entry.getName();
-                Path target = directory.resolve(name).normalize();
-                if (name.startsWith("/") || name.contains("\\") || name.indexOf('\0') >= 0
-                        || !target.startsWith(directory)) {
-                    throw new Failure("zip entry '" + printable(name) + "' has an unsafe path");
-                }
-                if (entry.isDirectory()) {
-                    Files.createDirectories(target);
-                    continue;
-                }
-                Files.createDirectories(target.getParent());
-                try (OutputStream out = Files.newOutputStream(target)) {
-                    byte[] buffer = new byte[64 * 1024];
-                    int n;
-                    while ((n = zin.read(buffer)) > 0) {
-                        total += n;
-                        if (total > MAX_UNZIPPED_BYTES) {
-                            throw new Failure("the source unpacks to more than " + MAX_UNZIPPED_BYTES + " bytes");
-                        }
-                        out.write(buffer, 0, n);
-                    }
-                }
+        try {
+            if (SafeZip.extract(zip, directory, LIMITS).files() == 0) {
+                throw new Failure("the source is not a readable zip file: it holds no files");
             }
-        }
-        if (entries == 0) {
-            throw new ZipException("no entries");
+        } catch (SafeZip.UnsafeZipException e) {
+            throw new Failure(e.tooLarge() ? "the source unpacks to more than " + MAX_UNZIPPED_BYTES + " bytes"
+                    : e.getMessage());
         }
     }
 
@@ -161,10 +132,5 @@ public final class FunctionBuild {
             }
         }
         return false;
-    }
-
-    private static String printable(String name) {
-        String shown = name.length() > 80 ? name.substring(0, 80) + "..." : name;
-        return shown.replaceAll("\\p{Cntrl}", "?");
     }
 }
