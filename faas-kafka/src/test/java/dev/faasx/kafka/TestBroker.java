@@ -21,8 +21,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
-/** A one-node KRaft Kafka cluster in this JVM, on loopback, with settings that suit a single broker. */
-final class TestBroker implements AutoCloseable {
+/**
+ * A one-node KRaft Kafka cluster in this JVM, on loopback, with settings that suit a single broker. Shared (through
+ * faas-kafka's test jar) by these tests, the Kafka benchmark and the scale-out example, so the broker is set up in one
+ * place.
+ */
+public final class TestBroker implements AutoCloseable {
     private final KafkaClusterTestKit cluster;
     private final Admin admin;
 
@@ -31,7 +35,7 @@ final class TestBroker implements AutoCloseable {
         this.admin = cluster.admin();
     }
 
-    static TestBroker start() throws Exception {
+    public static TestBroker start() throws Exception {
         KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                 .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
                 .setConfigProp("offsets.topic.replication.factor", "1")
@@ -50,13 +54,20 @@ final class TestBroker implements AutoCloseable {
         return new TestBroker(cluster);
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return cluster.bootstrapServers();
     }
 
-    void createTopic(String name, int partitions) throws Exception {
-        admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        awaitServed(List.of(name), partitions);
+    /** Creates {@code name} and waits until the broker serves all its partitions. */
+    public void createTopic(String name, int partitions) throws Exception {
+        createTopics(partitions, name);
+    }
+
+    /** Creates topics of {@code partitions} partitions each and waits until the broker serves them all. */
+    public void createTopics(int partitions, String... names) throws Exception {
+        admin.createTopics(java.util.Arrays.stream(names).map(n -> new NewTopic(n, partitions, (short) 1)).toList())
+                .all().get(30, TimeUnit.SECONDS);
+        awaitServed(List.of(names), partitions);
     }
 
     /** Waits until the broker serves every partition of {@code topics}: writes right after creation can fail. */
@@ -82,7 +93,7 @@ final class TestBroker implements AutoCloseable {
         }
     }
 
-    KafkaProducer<byte[], byte[]> producer() {
+    public KafkaProducer<byte[], byte[]> producer() {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);

@@ -10,6 +10,7 @@ import dev.faasx.kafka.DeliveryGuarantee;
 import dev.faasx.kafka.JobRecords;
 import dev.faasx.kafka.KafkaJobSource;
 import dev.faasx.kafka.KafkaSourceStats;
+import dev.faasx.kafka.TestBroker;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,23 +20,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 
 /**
  * Scale-out in one process: an embedded one-node Kafka, two runners sharing the calls topic through a consumer
@@ -60,10 +53,9 @@ public final class KafkaScaleOutDemo {
     /** Runs the demonstration with {@code calls} calls and prints to {@code out}; returns results per runner. */
     public static Map<String, Integer> run(int calls, PrintStream out) throws Exception {
         long start = System.nanoTime();
-        try (KafkaClusterTestKit kafka = startKafka(); Admin admin = kafka.admin()) {
-            admin.createTopics(List.of(new NewTopic("demo-calls", 6, (short) 1),
-                    new NewTopic("demo-results", 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
-            awaitServed(admin, Map.of("demo-calls", 6, "demo-results", 3));
+        try (TestBroker kafka = TestBroker.start()) {
+            kafka.createTopic("demo-calls", 6);
+            kafka.createTopic("demo-results", 3);
             out.printf("embedded Kafka at %s; topics demo-calls (6 partitions) and demo-results (3)%n",
                     kafka.bootstrapServers());
 
@@ -85,7 +77,7 @@ public final class KafkaScaleOutDemo {
 
             JobRecords records = JobRecords.create();
             List<Future<RecordMetadata>> sent = new ArrayList<>(calls);
-            try (KafkaProducer<byte[], byte[]> producer = producer(kafka.bootstrapServers())) {
+            try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
                 for (int i = 0; i < calls; i++) {
                     boolean shout = i % 3 == 0;
                     byte[] body = (shout ? "hello " + i : "the quick brown fox number " + i)
@@ -151,52 +143,8 @@ public final class KafkaScaleOutDemo {
         return held;
     }
 
-    /** Waits until the broker serves every partition: a write right after a topic is created can fail. */
-    private static void awaitServed(Admin admin, Map<String, Integer> topics) throws Exception {
-        Map<TopicPartition, OffsetSpec> all = new HashMap<>();
-        topics.forEach((t, n) -> {
-            for (int p = 0; p < n; p++) {
-                all.put(new TopicPartition(t, p), OffsetSpec.latest());
-            }
-        });
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            try {
-                admin.listOffsets(all).all().get(10, TimeUnit.SECONDS);
-                return;
-            } catch (ExecutionException e) {
-                if (System.nanoTime() > end) {
-                    throw e;
-                }
-                Thread.sleep(50);
-            }
-        }
-    }
 
-    private static KafkaClusterTestKit startKafka() throws Exception {
-        KafkaClusterTestKit kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder().setCombined(true)
-                .setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("offsets.topic.num.partitions", "3")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("transaction.state.log.num.partitions", "3")
-                .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .build();
-        kafka.format();
-        kafka.startup();
-        kafka.waitForReadyBrokers();
-        return kafka;
-    }
 
-    private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        return new KafkaProducer<>(p);
-    }
 
     /** Reads committed results until there is one per call (or a minute has passed). */
     private static List<ConsumerRecord<byte[], byte[]>> readResults(String bootstrap, int calls) {

@@ -1,5 +1,6 @@
 package dev.faasx.bench.kafka;
 
+import dev.faasx.kafka.TestBroker;
 import dev.faasx.core.FaasConfig;
 import dev.faasx.core.FaasExecutor;
 import dev.faasx.core.FaasRunner;
@@ -74,7 +75,7 @@ public final class KafkaThroughput {
 
         List<String> rows = new ArrayList<>();
         Path work = Files.createTempDirectory("faasx-kafka-bench");
-        try (EmbeddedKafka kafka = EmbeddedKafka.start();
+        try (TestBroker kafka = TestBroker.start();
              ReferenceServer server = ReferenceServer.builder().port(0).dataDirectory(work.resolve("data")).build()
                      .start();
              HttpFaasExecutor remote = HttpFaasExecutor.create(server.baseUri())) {
@@ -146,7 +147,7 @@ public final class KafkaThroughput {
      * Starts the workers and waits until they hold every partition, then sends {@code n} calls as fast as the
      * producer goes and measures calls per second from the first send to the last committed result.
      */
-    private static double[] throughput(EmbeddedKafka kafka, String kind, int runners, DeliveryGuarantee g, int n,
+    private static double[] throughput(TestBroker kafka, String kind, int runners, DeliveryGuarantee g, int n,
                                        FaasExecutor remote) throws Exception {
         String prefix = "t" + (++runId);
         kafka.createTopics(PARTITIONS, prefix + "-calls", prefix + "-results");
@@ -188,7 +189,7 @@ public final class KafkaThroughput {
     }
 
     /** Starts the runners, then sends calls at {@code rate} per second and measures send → committed result. */
-    private static double[] latency(EmbeddedKafka kafka, int runners, DeliveryGuarantee g, int rate, int n,
+    private static double[] latency(TestBroker kafka, int runners, DeliveryGuarantee g, int rate, int n,
                                     FaasExecutor remote) throws Exception {
         String prefix = "l" + (++runId);
         kafka.createTopics(PARTITIONS, prefix + "-calls", prefix + "-results");
@@ -221,7 +222,7 @@ public final class KafkaThroughput {
                 .body(("payload-" + i).getBytes(StandardCharsets.UTF_8)).build();
     }
 
-    private static KafkaProducer<byte[], byte[]> producer(EmbeddedKafka kafka) {
+    private static KafkaProducer<byte[], byte[]> producer(TestBroker kafka) {
         Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
@@ -234,7 +235,7 @@ public final class KafkaThroughput {
         private final List<AutoCloseable> closers = new ArrayList<>();
         private final List<IntSupplier> assigned = new ArrayList<>();
 
-        static Workers start(String kind, EmbeddedKafka kafka, String prefix, int n, DeliveryGuarantee g,
+        static Workers start(String kind, TestBroker kafka, String prefix, int n, DeliveryGuarantee g,
                              FaasExecutor remote) {
             Workers w = new Workers();
             if (kind.equals("raw")) {
