@@ -62,7 +62,7 @@ public final class HandlerJar {
         return write(entries);
     }
 
-    private static byte[] write(Map<String, byte[]> entries) {
+    static byte[] write(Map<String, byte[]> entries) {
         Manifest manifest = new Manifest();
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         manifest.getMainAttributes().put(new Attributes.Name("Created-By"), "faasx testkit");

@@ -12,24 +12,10 @@ import dev.faasx.core.FunctionPackage;
 import dev.faasx.core.JobCall;
 import dev.faasx.core.JobHandler;
 import dev.faasx.core.JobOutput;
+import dev.faasx.testkit.ShadedJar;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
-import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 
 /** The echo job as a shaded custom-handler JAR, and executors pointed at a {@link LocalAzure}. */
 final class AzureBenchSetup {
@@ -56,52 +42,15 @@ final class AzureBenchSetup {
                 .build();
     }
 
-    /** A shaded JAR of {@link Echo} with faas-azure-function, faas-core, Jackson and the SLF4J API. */
-    static FunctionPackage.Jar echoJar() throws IOException, URISyntaxException {
-        Map<String, byte[]> entries = new TreeMap<>();
-        for (Class<?> type : new Class<?>[] {CustomHandlerMain.class, JobHandler.class, JsonFactory.class,
-            ObjectMapper.class, JsonProperty.class, org.slf4j.Logger.class}) {
-            Path location = Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
-            if (Files.isDirectory(location)) {
-                try (Stream<Path> walk = Files.walk(location)) {
-                    for (Path file : walk.filter(Files::isRegularFile).toList()) {
-                        put(entries, location.relativize(file).toString().replace('\\', '/'), Files.readAllBytes(file));
-                    }
-                }
-            } else {
-                try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(Files.readAllBytes(location)))) {
-                    ZipEntry e;
-                    while ((e = in.getNextEntry()) != null) {
-                        if (!e.isDirectory()) {
-                            put(entries, e.getName(), in.readAllBytes());
-                        }
-                    }
-                }
-            }
-        }
-        for (String name : new String[] {Echo.class.getName(), AzureBenchSetup.class.getName()}) {
-            String path = name.replace('.', '/') + ".class";
-            try (InputStream in = AzureBenchSetup.class.getClassLoader().getResourceAsStream(path)) {
-                put(entries, path, in.readAllBytes());
-            }
-        }
-        Manifest manifest = new Manifest();
-        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (JarOutputStream jar = new JarOutputStream(bytes, manifest)) {
-            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-                jar.putNextEntry(new JarEntry(e.getKey()));
-                jar.write(e.getValue());
-                jar.closeEntry();
-            }
-        }
-        return FunctionPackage.jar(bytes.toByteArray(), Echo.class.getName());
-    }
-
-    private static void put(Map<String, byte[]> entries, String name, byte[] content) {
-        if (!name.equals("META-INF/MANIFEST.MF") && !name.endsWith("module-info.class")
-                && !name.matches("META-INF/[^/]+\\.(SF|DSA|RSA)")) {
-            entries.putIfAbsent(name, content);
-        }
+    /**
+     * A shaded JAR of {@link Echo} with faas-azure-function, faas-core, Jackson and the SLF4J API: only their packages,
+     * since in the shaded benchmarks JAR every library shares one code source.
+     */
+    static FunctionPackage.Jar echoJar() {
+        return ShadedJar.of(CustomHandlerMain.class, JobHandler.class, JsonFactory.class, ObjectMapper.class,
+                        JsonProperty.class, org.slf4j.Logger.class)
+                .onlyPackages("dev/faasx/core/", "dev/faasx/azure/function/", "com/fasterxml/jackson/core/",
+                        "com/fasterxml/jackson/databind/", "com/fasterxml/jackson/annotation/", "org/slf4j/")
+                .handler(Echo.class);
     }
 }
